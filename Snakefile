@@ -1,0 +1,31 @@
+# wpimap: the science-map workflow. Rules live in workflow/rules/*.smk; each calls one
+# `wpimap` CLI command. Run: snakemake --cores 2   (see README.md)
+
+from snakemake.utils import min_version, validate
+
+min_version("8.20")
+
+
+configfile: "config/config.yaml"
+
+
+validate(config, "workflow/schemas/config.schema.yaml")
+
+
+include: "workflow/rules/common.smk"
+include: "workflow/rules/synth.smk"
+include: "workflow/rules/ingest.smk"
+include: "workflow/rules/core.smk"
+include: "workflow/rules/map.smk"
+include: "workflow/rules/participation.smk"
+include: "workflow/rules/report.smk"
+
+
+rule all:
+    input:
+        final_outputs(),
+    default_target: True
+
+
+onsuccess:
+    print(f"wpimap: done. Report: {Path(RESULTS, 'report', 'index.html').resolve()}")

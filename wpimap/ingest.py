@@ -1,0 +1,479 @@
+"""Ingestion: raw records of any supported format → the normalized tables.
+
+``ingest_paths`` reads every input file with its reader (:mod:`wpimap.io`), merges
+duplicate records (same source ID or same DOI, across files, first one kept), matches
+research centers on each address, resolves cited references to works of the corpus
+(OpenAlex IDs directly; WoS/Scopus reference keys by DOI, else by the
+author|year|source|volume|page key) and writes ``works``, ``authorships``,
+``references`` and ``rejects`` Parquet files atomically.
+
+Memory is bounded by one chunk of records plus the per-work look-up tables (IDs, DOIs,
+keys): records are flushed to temporary Parquet files every ``chunk_records`` records
+and references are resolved chunk by chunk in a second pass.
+"""
+
+from __future__ import annotations
+
+import csv
+import glob
+import logging
+import os
+import shutil
+import tempfile
+import time
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from wpimap import __version__
+from wpimap.io.records import InputFileError, Record, Reject
+from wpimap.tables import (
+    AUTHORSHIPS_SCHEMA,
+    REFERENCES_SCHEMA,
+    REJECTS_SCHEMA,
+    WORKS_SCHEMA,
+    write_bytes_atomic,
+)
+
+log = logging.getLogger("wpimap.ingest")
+
+TABLES = ("works", "authorships", "references", "rejects")
+
+
+@dataclass
+class FileSummary:
+    """What one input file gave."""
+
+    source_file: str
+    format: str
+    records: int = 0
+    normalized: int = 0
+    duplicates: int = 0
+    rejected: int = 0
+    references: int = 0
+    resolved: int = 0
+    countries: int = 0
+    seconds: float = 0.0
+
+    @property
+    def resolved_share(self) -> float:
+        """Share of this file's references resolved to a work of the corpus."""
+        return self.resolved / self.references if self.references else 0.0
+
+
+@dataclass
+class IngestSummary:
+    """Totals of an ingest run, per file and overall."""
+
+    files: list[FileSummary] = field(default_factory=list)
+    works: int = 0
+    authorships: int = 0
+    references: int = 0
+    resolved: int = 0
+    rejects: int = 0
+
+    @property
+    def resolution_rate(self) -> float:
+        """Share of all references whose cited work is in the corpus."""
+        return self.resolved / self.references if self.references else 0.0
+
+    def to_frame(self) -> pd.DataFrame:
+        """Per-file summary as a DataFrame (one row per file plus a ``TOTAL`` row)."""
+        rows = [asdict(f) | {"resolved_share": f.resolved_share} for f in self.files]
+        frame = pd.DataFrame(rows)
+        if not frame.empty:
+            total = frame.drop(columns=["source_file", "format"]).sum(numeric_only=True)
+            total["source_file"], total["format"] = "TOTAL", ""
+            total["resolved_share"] = self.resolution_rate
+            total["countries"] = self._countries_total
+            frame = pd.concat([frame, total.to_frame().T], ignore_index=True)
+        return frame
+
+    _countries_total: int = 0
+
+    def format_table(self) -> str:
+        """The per-file summary as an aligned text table for the terminal."""
+        frame = self.to_frame()
+        if frame.empty:
+            return "no input records"
+        cols = ["source_file", "format", "records", "normalized", "duplicates", "rejected",
+                "references", "resolved_share", "countries"]
+        frame = frame[cols].copy()
+        frame["resolved_share"] = frame["resolved_share"].map(lambda v: f"{float(v):.1%}")
+        for c in ("records", "normalized", "duplicates", "rejected", "references", "countries"):
+            frame[c] = frame[c].map(lambda v: f"{int(v):,}")
+        return frame.to_string(index=False)
+
+
+def expand_inputs(specs: Iterable[str | os.PathLike[str]]) -> list[Path]:
+    """Expand paths, directories and globs to a sorted, de-duplicated list of files.
+
+    Parameters
+    ----------
+    specs : iterable of path-like
+        Files, directories (all files below them, hidden files skipped) or glob patterns.
+
+    Returns
+    -------
+    list of pathlib.Path
+
+    Raises
+    ------
+    InputFileError
+        When a spec matches no file.
+    """
+    out: list[Path] = []
+    for spec in specs:
+        s = str(spec)
+        p = Path(s)
+        if p.is_dir():
+            found = sorted(q for q in p.rglob("*") if q.is_file() and not q.name.startswith("."))
+        elif p.is_file():
+            found = [p]
+        else:
+            found = sorted(Path(q) for q in glob.glob(s, recursive=True) if Path(q).is_file())
+        if not found:
+            raise InputFileError(f"{s}: no such file (or the pattern matches no file)")
+        out.extend(found)
+    seen: set[Path] = set()
+    unique = []
+    for p in out:
+        key = p.resolve()
+        if key not in seen:
+            seen.add(key)
+            unique.append(p)
+    return unique
+
+
+def load_source_fields(path: str | os.PathLike[str] | None) -> dict[str, list[str]] | None:
+    """Read a ``source,field`` CSV (one row per source and field) into a mapping.
+
+    Parameters
+    ----------
+    path : path-like or None
+        CSV with a header containing ``source`` and ``field``.
+
+    Returns
+    -------
+    dict or None
+        Upper-cased, whitespace-collapsed source title → list of fields.
+    """
+    if not path:
+        return None
+    try:
+        with open(path, encoding="utf-8-sig", newline="") as fh:
+            reader = csv.DictReader(fh)
+            if not reader.fieldnames or not {"source", "field"} <= set(reader.fieldnames):
+                raise InputFileError(f"{path}: the source-to-field table needs columns 'source' and 'field'")
+            table: dict[str, list[str]] = {}
+            for row in reader:
+                key = " ".join((row["source"] or "").upper().split())
+                if key and row["field"]:
+                    table.setdefault(key, []).append(row["field"].strip())
+            return table
+    except FileNotFoundError:
+        raise InputFileError(f"{path}: source-to-field table not found") from None
+
+
+class _Buffer:
+    """Column lists of a chunk of records, flushed to Parquet writers."""
+
+    def __init__(self, tmp: Path) -> None:
+        self.tmp = tmp
+        self.writers: dict[str, pq.ParquetWriter] = {}
+        self.schemas = {
+            "works": WORKS_SCHEMA,
+            "authorships": AUTHORSHIPS_SCHEMA,
+            "refs_raw": REFERENCES_SCHEMA.append(pa.field("file_index", pa.int32())),
+            "rejects": REJECTS_SCHEMA,
+        }
+        self.reset()
+
+    def reset(self) -> None:
+        self.cols: dict[str, dict[str, list[Any]]] = {
+            name: {c: [] for c in schema.names} for name, schema in self.schemas.items()
+        }
+        self.n = 0
+
+    def flush(self) -> None:
+        for name, schema in self.schemas.items():
+            cols = self.cols[name]
+            if not cols[schema.names[0]]:
+                continue
+            table = pa.Table.from_pydict(cols, schema=schema)
+            writer = self.writers.get(name)
+            if writer is None:
+                writer = pq.ParquetWriter(self.tmp / f"{name}.parquet", schema, compression="zstd")
+                self.writers[name] = writer
+            writer.write_table(table)
+        self.reset()
+
+    def close(self) -> dict[str, Path]:
+        self.flush()
+        paths = {}
+        for name, schema in self.schemas.items():
+            path = self.tmp / f"{name}.parquet"
+            if name in self.writers:
+                self.writers[name].close()
+            else:
+                pq.write_table(schema.empty_table(), path)
+            paths[name] = path
+        return paths
+
+
+def ingest_paths(
+    paths: Sequence[str | os.PathLike[str]],
+    out_dir: str | os.PathLike[str],
+    fmt: str = "auto",
+    centers: Any = None,
+    source_fields: Mapping[str, list[str]] | None = None,
+    chunk_records: int = 50_000,
+    formats: Mapping[str, str] | None = None,
+) -> IngestSummary:
+    """Read input files and write the normalized tables to ``out_dir``.
+
+    Parameters
+    ----------
+    paths : sequence of path-like
+        Files, directories or globs (see :func:`expand_inputs`).
+    out_dir : path-like
+        Folder receiving ``works.parquet``, ``authorships.parquet``,
+        ``references.parquet``, ``rejects.parquet`` and ``ingest_summary.csv``.
+    fmt : {'auto', 'openalex', 'wos', 'scopus'}
+        Format of all files; ``auto`` detects each file's format from its content.
+    centers : CenterMatcher, path-like or None
+        Research-center matcher (or its YAML file); None leaves ``center`` empty.
+    source_fields : mapping, optional
+        Scopus source title → fields (Scopus records carry no subject categories).
+    chunk_records : int
+        Records held in memory before they are flushed to disk.
+    formats : mapping, optional
+        Per-file format overriding ``fmt`` (keys: the file paths as given).
+
+    Returns
+    -------
+    IngestSummary
+
+    Raises
+    ------
+    InputFileError
+        A file is missing, empty, truncated, undecodable or of no known format. Nothing
+        is written to ``out_dir`` in that case (earlier outputs stay as they were).
+    """
+    from wpimap.io.detect import detect_format, read_records
+
+    files = expand_inputs(paths)
+    formats = dict(formats or {})
+    file_formats = []
+    for p in files:
+        f = formats.get(str(p), fmt)
+        file_formats.append(detect_format(p) if f == "auto" else f)
+
+    matcher = _matcher(centers)
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=".ingest.", dir=out_dir))
+    try:
+        summary = _ingest(files, file_formats, read_records, matcher, source_fields, chunk_records, tmp)
+        for name in TABLES:
+            os.replace(tmp / f"{name}.parquet", out_dir / f"{name}.parquet")
+        frame = summary.to_frame()
+        write_bytes_atomic(frame.to_csv(index=False, lineterminator="\n").encode(), out_dir / "ingest_summary.csv")
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return summary
+
+
+def _matcher(centers: Any) -> Any:
+    if centers is None:
+        return None
+    if hasattr(centers, "match_frame"):
+        return centers
+    from wpimap.centers import CenterMatcher
+
+    return CenterMatcher.from_yaml(centers)
+
+
+def _ingest(files, file_formats, read_records, matcher, source_fields, chunk_records, tmp) -> IngestSummary:
+    buf = _Buffer(tmp)
+    summary = IngestSummary()
+    seen_ids: dict[str, str] = {}   # any source ID seen → canonical work_id
+    seen_dois: dict[str, str] = {}
+    key_owner: dict[str, str | None] = {}  # ref_key → work_id (None when ambiguous)
+    countries_all: set[str] = set()
+    file_countries: list[set[str]] = []
+
+    for fi, (path, ffmt) in enumerate(zip(files, file_formats, strict=True)):
+        fs = FileSummary(source_file=str(path), format=ffmt)
+        t0 = time.perf_counter()
+        countries: set[str] = set()
+        opts = {"source_fields": source_fields} if ffmt == "scopus" and source_fields else {}
+        log.info("reading %s (%s)", path, ffmt)
+        for item in read_records(path, ffmt, **opts):
+            fs.records += 1
+            if isinstance(item, Reject):
+                fs.rejected += 1
+                rc = buf.cols["rejects"]
+                rc["source_file"].append(str(path))
+                rc["record"].append(item.record)
+                rc["reason"].append(item.reason)
+                continue
+            rec: Record = item
+            fs.normalized += 1
+            canonical = seen_ids.get(rec.work_id) or (seen_dois.get(rec.doi) if rec.doi else None)
+            if canonical is not None:
+                fs.duplicates += 1
+                seen_ids.setdefault(rec.work_id, canonical)
+                continue
+            wid = rec.work_id
+            seen_ids[wid] = wid
+            if rec.doi:
+                seen_dois[rec.doi] = wid
+            if rec.ref_key:
+                key_owner[rec.ref_key] = None if rec.ref_key in key_owner else wid
+            w = buf.cols["works"]
+            w["work_id"].append(wid)
+            w["year"].append(rec.year)
+            w["doc_type"].append(rec.doc_type)
+            w["title"].append(rec.title)
+            w["source"].append(rec.source)
+            w["fields"].append(rec.fields)
+            w["doi"].append(rec.doi)
+            w["cited_by_count"].append(rec.cited_by_count)
+            w["ref_key"].append(rec.ref_key)
+            w["source_file"].append(str(path))
+            w["record"].append(rec.record)
+            a = buf.cols["authorships"]
+            for au in rec.authorships:
+                a["work_id"].append(wid)
+                a["author_position"].append(au.author_position)
+                a["author"].append(au.author)
+                a["institution"].append(au.institution)
+                a["institution_id"].append(au.institution_id)
+                a["address"].append(au.address)
+                a["country"].append(au.country)
+                a["center"].append(None)
+                if au.country:
+                    countries.add(au.country)
+            r = buf.cols["refs_raw"]
+            for cited_key, cited_id in rec.references:
+                r["citing_id"].append(wid)
+                r["cited_key"].append(cited_key)
+                r["cited_id"].append(cited_id)
+            r["file_index"].extend([fi] * len(rec.references))
+            fs.references += len(rec.references)
+            buf.n += 1
+            if buf.n >= chunk_records:
+                _match_centers(buf, matcher)
+                buf.flush()
+        if fs.records == 0:
+            raise InputFileError(f"{path}: no records found (empty export?)")
+        fs.seconds = time.perf_counter() - t0
+        fs.countries = len(countries)
+        countries_all |= countries
+        file_countries.append(countries)
+        summary.files.append(fs)
+        log.info(
+            "%s: %d records, %d normalized (%d duplicates), %d rejected, %d references",
+            path, fs.records, fs.normalized, fs.duplicates, fs.rejected, fs.references,
+        )
+    _match_centers(buf, matcher)
+    paths = buf.close()
+
+    # Second pass: resolve references chunk by chunk (vectorized look-ups).
+    alias = pd.Series(seen_ids, dtype="string")
+    by_doi = pd.Series(seen_dois, dtype="string")
+    by_key = pd.Series({k: v for k, v in key_owner.items() if v is not None}, dtype="string")
+    resolved_per_file = [0] * len(files)
+    raw = pq.ParquetFile(paths["refs_raw"])
+    writer = pq.ParquetWriter(tmp / "references.parquet", REFERENCES_SCHEMA, compression="zstd")
+    try:
+        for batch in raw.iter_batches(batch_size=1_000_000):
+            frame = batch.to_pandas()
+            resolved = resolve_references(frame, alias, by_doi, by_key)
+            ok = resolved["cited_id"].notna().to_numpy()
+            for fi, n in frame.loc[ok, "file_index"].value_counts().items():
+                resolved_per_file[int(fi)] += int(n)
+            writer.write_table(pa.Table.from_pandas(resolved, schema=REFERENCES_SCHEMA, preserve_index=False))
+    finally:
+        writer.close()
+    os.replace(paths["works"], tmp / "works.parquet")
+    os.replace(paths["authorships"], tmp / "authorships.parquet")
+    os.replace(paths["rejects"], tmp / "rejects.parquet")
+    paths["refs_raw"].unlink()
+
+    for fs, n in zip(summary.files, resolved_per_file, strict=True):
+        fs.resolved = n
+    summary.works = pq.ParquetFile(tmp / "works.parquet").metadata.num_rows
+    summary.authorships = pq.ParquetFile(tmp / "authorships.parquet").metadata.num_rows
+    summary.references = sum(f.references for f in summary.files)
+    summary.resolved = sum(resolved_per_file)
+    summary.rejects = sum(f.rejected for f in summary.files)
+    summary._countries_total = len(countries_all)
+    return summary
+
+
+def _match_centers(buf: _Buffer, matcher: Any) -> None:
+    if matcher is None:
+        return
+    cols = buf.cols["authorships"]
+    if not cols["work_id"]:
+        return
+    frame = pd.DataFrame({k: cols[k] for k in ("address", "institution", "institution_id")})
+    centers = matcher.match_frame(frame)
+    cols["center"] = [None if pd.isna(c) else str(c) for c in centers]
+
+
+def resolve_references(
+    refs: pd.DataFrame,
+    alias: pd.Series,
+    by_doi: pd.Series,
+    by_key: pd.Series,
+) -> pd.DataFrame:
+    """Resolve references to works of the corpus.
+
+    Parameters
+    ----------
+    refs : DataFrame
+        citing_id, cited_key, cited_id (cited_id as given by the source, e.g. OpenAlex).
+    alias : Series
+        Any source ID of the corpus → canonical work_id (merged duplicates included).
+    by_doi : Series
+        DOI → work_id.
+    by_key : Series
+        Unambiguous reference key → work_id (keys shared by two works are left out,
+        so such references stay unresolved rather than merging two works).
+
+    Returns
+    -------
+    DataFrame
+        citing_id, cited_key, cited_id: cited_id is the canonical work_id when the cited
+        work is in the corpus, else null. References of a work to itself are kept but
+        never resolved to itself.
+    """
+    cited = refs["cited_id"].astype("string").map(alias)
+    key = refs["cited_key"].astype("string")
+    is_doi = key.str.startswith("10.", na=False)
+    cited = cited.fillna(key.where(is_doi).map(by_doi))
+    cited = cited.fillna(key.where(~is_doi).map(by_key))
+    cited = cited.where(cited != refs["citing_id"].astype("string"))
+    return pd.DataFrame(
+        {
+            "citing_id": refs["citing_id"].astype("string"),
+            "cited_key": key,
+            "cited_id": cited.astype("string"),
+        }
+    )
+
+
+def provenance() -> dict[str, Any]:
+    """Versions of wpimap and its main libraries, for output metadata."""
+    import numpy
+    import pyarrow
+
+    return {"wpimap": __version__, "pandas": pd.__version__, "pyarrow": pyarrow.__version__, "numpy": numpy.__version__}
