@@ -185,9 +185,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     """
     args = build_parser().parse_args(argv)
     _setup_logging(args.verbose)
+    from wpimap.centers import CenterConfigError
+
     try:
         return int(args.func(args) or 0)
-    except (InputFileError, ConfigError) as exc:
+    except (InputFileError, ConfigError, CenterConfigError) as exc:
         print(f"wpimap: error: {exc}", file=sys.stderr)
         return 2
 
