@@ -180,6 +180,8 @@ def stage_evolve(config: Mapping[str, Any], period: str | None = None, synthetic
         table = table[["period", *[c for c in table.columns if c != "period"]]]
     write_csv_atomic(table, paths.tables / "areas.csv")
     write_csv_atomic(out["transitions"], paths.tables / "transitions.csv")
+    write_csv_atomic(out["vanish_rates"], paths.tables / "vanish_rates.csv")
+    write_csv_atomic(out["links"], paths.tables / "area_links.csv")
 
 
 def stage_participation(config: Mapping[str, Any], period: str | None = None, synthetic: bool = False) -> None:
@@ -195,7 +197,7 @@ def stage_participation(config: Mapping[str, Any], period: str | None = None, sy
     cores = {p: _read(paths.period(p, "core")) for p in labels}
     areas = {p: _read(paths.period(p, "areas")) for p in labels}
     pcfg = config["participation"]
-    tables = part.participation_tables(labels, cores, areas, auth, refs, pcfg)
+    tables = part.participation_tables(labels, cores, areas, auth, refs, pcfg, works=works)
     focus = config["indicators"]["focus_country"]
     contrib = wpi.wpi_contribution_tables(labels, cores, areas, auth, tables["centers"], focus=focus)
     fields = wpi.center_fields(works, auth)
