@@ -13,6 +13,8 @@ rule evolve:
         areas=expand(f"{RESULTS}/periods/{{period}}/areas.parquet", period=PERIODS),
         transitions=f"{RESULTS}/tables/transitions.csv",
         areas_table=f"{RESULTS}/tables/areas.csv",
+        vanish_rates=f"{RESULTS}/tables/vanish_rates.csv",
+        area_links=f"{RESULTS}/tables/area_links.csv",
     log:
         f"{LOGS}/evolve.log",
     threads: 1
