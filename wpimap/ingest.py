@@ -87,11 +87,10 @@ class IngestSummary:
         rows = [asdict(f) | {"resolved_share": f.resolved_share} for f in self.files]
         frame = pd.DataFrame(rows)
         if not frame.empty:
-            total = frame.drop(columns=["source_file", "format"]).sum(numeric_only=True)
-            total["source_file"], total["format"] = "TOTAL", ""
-            total["resolved_share"] = self.resolution_rate
-            total["countries"] = self._countries_total
-            frame = pd.concat([frame, total.to_frame().T], ignore_index=True)
+            total = frame.drop(columns=["source_file", "format"]).sum(numeric_only=True).to_dict()
+            total |= {"source_file": "TOTAL", "format": "", "resolved_share": self.resolution_rate,
+                      "countries": self._countries_total}
+            frame = pd.concat([frame, pd.DataFrame([total])], ignore_index=True)
         return frame
 
     _countries_total: int = 0
