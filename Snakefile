@@ -28,4 +28,6 @@ rule all:
 
 
 onsuccess:
-    print(f"wpimap: done. Report: {Path(RESULTS, 'report', 'index.html').resolve()}")
+    report_html = Path(RESULTS, "report", "index.html")
+    if report_html.exists():
+        print(f"wpimap: done. Report: {report_html.resolve()}")

@@ -46,3 +46,9 @@ def final_outputs():
         f"{RESULTS}/report/index.html",
     ]
     return out
+
+
+def _ingest_paths(wildcards, input):
+    if SYNTHETIC:
+        return str(Path(input.files[0]).parent / "works")
+    return " ".join(f"'{f}'" for f in input.files)

@@ -10,12 +10,16 @@ rule core:
         selection=f"{RESULTS}/periods/{{period}}/selection.parquet",
     log:
         f"{LOGS}/core/{{period}}.log",
+    conda:
+        "../envs/wpimap.yaml"
     threads: 1
     resources:
         mem_mb=4000,
         runtime=60,
+    params:
+        synthetic=SYNTH_FLAG,
     shell:
-        "wpimap stage core --config {input.config} --period {wildcards.period} {SYNTH_FLAG} > {log} 2>&1"
+        "wpimap stage core --config {input.config} --period {wildcards.period} {params.synthetic} > {log} 2>&1"
 
 
 rule indicators:
@@ -29,9 +33,13 @@ rule indicators:
         centers=f"{RESULTS}/tables/indicators_centers.csv",
     log:
         f"{LOGS}/indicators.log",
+    conda:
+        "../envs/wpimap.yaml"
     threads: 1
     resources:
         mem_mb=4000,
         runtime=60,
+    params:
+        synthetic=SYNTH_FLAG,
     shell:
-        "wpimap stage indicators --config {input.config} {SYNTH_FLAG} > {log} 2>&1"
+        "wpimap stage indicators --config {input.config} {params.synthetic} > {log} 2>&1"

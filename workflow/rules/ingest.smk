@@ -1,12 +1,6 @@
 # Ingest: raw records (OpenAlex, WoS, Scopus) -> normalized tables.
 
 
-def _ingest_paths(wildcards, input):
-    if SYNTHETIC:
-        return str(Path(input.files[0]).parent / "works")
-    return " ".join(f"'{f}'" for f in input.files)
-
-
 rule ingest:
     input:
         files=ingest_inputs(),
@@ -20,13 +14,15 @@ rule ingest:
         summary=f"{RESULTS}/normalized/ingest_summary.csv",
     log:
         f"{LOGS}/ingest.log",
+    conda:
+        "../envs/wpimap.yaml"
     threads: 1
     resources:
         mem_mb=4000,
         runtime=120,
     params:
         paths=_ingest_paths,
-        out=f"{RESULTS}/normalized",
+        out=lambda wildcards, output: str(Path(output.works).parent),
     shell:
         "wpimap ingest {params.paths} --config {input.config} --centers {input.centers} "
         "--out {params.out} > {log} 2>&1"

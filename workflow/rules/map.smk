@@ -13,9 +13,13 @@ rule map:
         areas=f"{RESULTS}/periods/{{period}}/map_areas.parquet",
     log:
         f"{LOGS}/map/{{period}}.log",
+    conda:
+        "../envs/wpimap.yaml"
     threads: 2
     resources:
         mem_mb=8000,
         runtime=120,
+    params:
+        synthetic=SYNTH_FLAG,
     shell:
-        "wpimap stage map --config {input.config} --period {wildcards.period} {SYNTH_FLAG} > {log} 2>&1"
+        "wpimap stage map --config {input.config} --period {wildcards.period} {params.synthetic} > {log} 2>&1"

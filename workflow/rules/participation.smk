@@ -17,12 +17,16 @@ rule evolve:
         area_links=f"{RESULTS}/tables/area_links.csv",
     log:
         f"{LOGS}/evolve.log",
+    conda:
+        "../envs/wpimap.yaml"
     threads: 1
     resources:
         mem_mb=4000,
         runtime=60,
+    params:
+        synthetic=SYNTH_FLAG,
     shell:
-        "wpimap stage evolve --config {input.config} {SYNTH_FLAG} > {log} 2>&1"
+        "wpimap stage evolve --config {input.config} {params.synthetic} > {log} 2>&1"
 
 
 rule participation:
@@ -40,9 +44,13 @@ rule participation:
         center_fields=f"{RESULTS}/tables/center_fields.csv",
     log:
         f"{LOGS}/participation.log",
+    conda:
+        "../envs/wpimap.yaml"
     threads: 1
     resources:
         mem_mb=4000,
         runtime=60,
+    params:
+        synthetic=SYNTH_FLAG,
     shell:
-        "wpimap stage participation --config {input.config} {SYNTH_FLAG} > {log} 2>&1"
+        "wpimap stage participation --config {input.config} {params.synthetic} > {log} 2>&1"

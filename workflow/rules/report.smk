@@ -14,9 +14,13 @@ rule report:
         workbook=f"{RESULTS}/report/tables.xlsx",
     log:
         f"{LOGS}/report.log",
+    conda:
+        "../envs/wpimap.yaml"
     threads: 1
     resources:
         mem_mb=4000,
         runtime=30,
+    params:
+        synthetic=SYNTH_FLAG,
     shell:
-        "wpimap stage report --config {input.config} {SYNTH_FLAG} > {log} 2>&1"
+        "wpimap stage report --config {input.config} {params.synthetic} > {log} 2>&1"

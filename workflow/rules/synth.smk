@@ -6,6 +6,8 @@ rule synth:
         truth=f"{SYNTH_DIR}/{{scale}}-{{seed}}/truth.json",
     log:
         f"{LOGS}/synth/{{scale}}-{{seed}}.log",
+    conda:
+        "../envs/wpimap.yaml"
     threads: 1
     resources:
         mem_mb=4000,
