@@ -1,0 +1,172 @@
+"""Co-citation counts and normalizations against brute force and hand-computed values."""
+
+from __future__ import annotations
+
+import itertools
+import math
+from collections import Counter
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from wpimap.cocitation import cocitation, incidence, period_cocitation
+
+# --- brute force -----------------------------------------------------------------
+
+
+def brute_pairs(refs: list[tuple[str, str]], core: set[str]) -> tuple[Counter, Counter]:
+    """Pair counts and citation counts by explicit loops over citing papers."""
+    by_citing: dict[str, set[str]] = {}
+    for citing, cited in refs:
+        if cited in core:
+            by_citing.setdefault(citing, set()).add(cited)
+    pairs: Counter = Counter()
+    single: Counter = Counter()
+    for cited in by_citing.values():
+        single.update(cited)
+        for a, b in itertools.combinations(sorted(cited), 2):
+            pairs[(a, b)] += 1
+    return pairs, single
+
+
+corpora = st.lists(
+    st.tuples(st.integers(0, 25), st.integers(0, 14)), min_size=0, max_size=160
+).map(lambda xs: [(f"C{c:02d}", f"W{w:02d}") for c, w in xs])
+
+
+@settings(max_examples=60, deadline=None)
+@given(corpora, st.sampled_from([1, 2, 3, 7, 1000]), st.integers(1, 3))
+def test_counts_equal_brute_force(refs, chunk_rows, min_count):
+    core = {f"W{w:02d}" for w in range(0, 15, 2)} | {"W01", "W03"}
+    frame = pd.DataFrame(refs, columns=["citing_id", "cited_id"], dtype=object)
+    A, citing_index, core_index = incidence(sorted(core), frame)
+    pairs, single = brute_pairs(refs, core)
+    assert A.shape == (len({c for c, w in refs if w in core}), len(core))
+    out = cocitation(A, min_count=min_count, min_strength=0.0, normalization="raw",
+                     chunk_rows=chunk_rows, core_index=core_index)
+    expected = {k: v for k, v in pairs.items() if v >= min_count}
+    got = {(a, b): c for a, b, c in zip(out["a"], out["b"], out["count"], strict=True)}
+    assert got == expected
+    assert (out["a"] < out["b"]).all()
+    assert list(zip(out["a"], out["b"], strict=True)) == sorted(got)
+    # cosine strengths from the brute-force counts
+    cos = cocitation(A, min_count=1, min_strength=0.0, chunk_rows=chunk_rows, core_index=core_index)
+    for a, b, s in zip(cos["a"], cos["b"], cos["strength"], strict=True):
+        assert s == pytest.approx(pairs[(a, b)] / math.sqrt(single[a] * single[b]))
+
+
+def _hand_corpus() -> pd.DataFrame:
+    # citing paper -> cited core papers (X is not core; P1 cites Q twice)
+    cites = {
+        "P1": ["Q", "R", "Q", "X"],
+        "P2": ["Q", "R", "S"],
+        "P3": ["Q", "R"],
+        "P4": ["S", "T"],
+        "P5": ["S", "T"],
+        "P6": ["Q"],
+        "P7": ["X"],
+    }
+    rows = [(c, w) for c, ws in cites.items() for w in ws]
+    return pd.DataFrame(rows, columns=["citing_id", "cited_id"])
+
+
+def test_hand_computed_all_normalizations():
+    refs = _hand_corpus()
+    A, citing_index, core_index = incidence(["T", "S", "R", "Q"], refs)
+    # citing papers of at least one core paper: P1..P6 -> N = 6 (P7 cites only X)
+    assert list(citing_index) == ["P1", "P2", "P3", "P4", "P5", "P6"]
+    assert list(core_index) == ["Q", "R", "S", "T"]
+    # C_Q = 4 (P1,P2,P3,P6), C_R = 3, C_S = 3, C_T = 2
+    # pairs: Q-R 3 (P1,P2,P3), Q-S 1, R-S 1, S-T 2 (P4,P5)
+    raw = cocitation(A, min_count=1, min_strength=0, normalization="raw", core_index=core_index)
+    assert raw[["a", "b", "count"]].values.tolist() == [
+        ["Q", "R", 3], ["Q", "S", 1], ["R", "S", 1], ["S", "T", 2]
+    ]
+    assert raw["strength"].tolist() == [3.0, 1.0, 1.0, 2.0]
+    cos = cocitation(A, min_count=1, min_strength=0, core_index=core_index)
+    assert cos["strength"].tolist() == pytest.approx(
+        [3 / math.sqrt(12), 1 / math.sqrt(12), 1 / 3, 2 / math.sqrt(6)]
+    )
+    assoc = cocitation(A, min_count=1, min_strength=0, normalization="association", core_index=core_index)
+    assert assoc["strength"].tolist() == pytest.approx([3 * 6 / 12, 1 * 6 / 12, 1 * 6 / 9, 2 * 6 / 6])
+
+
+def test_thresholds():
+    refs = _hand_corpus()
+    A, _, core_index = incidence(["Q", "R", "S", "T"], refs)
+    # default min_count 2 drops the single co-citations
+    out = cocitation(A, core_index=core_index)
+    assert out[["a", "b"]].values.tolist() == [["Q", "R"], ["S", "T"]]
+    # cosine Q-R = 0.866, S-T = 0.816: a 0.85 threshold keeps Q-R only
+    out = cocitation(A, min_count=1, min_strength=0.85, core_index=core_index)
+    assert out[["a", "b"]].values.tolist() == [["Q", "R"]]
+    # association: Q-R = 3*6/(4*3) = 1.5 exactly, S-T = 2*6/(3*2) = 2; inclusive threshold
+    out = cocitation(A, min_count=2, min_strength=1.5, normalization="association", core_index=core_index)
+    assert out[["a", "b"]].values.tolist() == [["Q", "R"], ["S", "T"]]
+    out = cocitation(A, min_count=1, min_strength=1.51, normalization="association", core_index=core_index)
+    assert out[["a", "b"]].values.tolist() == [["S", "T"]]
+    # raw: the strength threshold applies to the count
+    out = cocitation(A, min_count=1, min_strength=3, normalization="raw", core_index=core_index)
+    assert out[["a", "b"]].values.tolist() == [["Q", "R"]]
+
+
+def test_citing_restriction_and_key_column():
+    refs = _hand_corpus().rename(columns={"cited_id": "cited_key"})
+    A, citing_index, _ = incidence(["Q", "R"], refs, citing_ids=["P1", "P2", "P6", "P9"], key="cited_key")
+    assert list(citing_index) == ["P1", "P2", "P6"]
+    assert A.toarray().tolist() == [[1, 1], [1, 1], [1, 0]]
+    # core_ids is an alias of core_index; without ids the columns are positions
+    same = cocitation(A, min_count=1, min_strength=0, core_ids=pd.Index(["Q", "R"]))
+    assert same[["a", "b", "count"]].values.tolist() == [["Q", "R", 2]]
+    assert cocitation(A, min_count=1, min_strength=0)[["a", "b"]].values.tolist() == [[0, 1]]
+    with pytest.raises(ValueError, match="missing column"):
+        incidence(["Q"], refs, key="cited_id")
+    with pytest.raises(ValueError, match="normalization"):
+        cocitation(A, normalization="jaccard")
+
+
+def test_empty_inputs():
+    refs = pd.DataFrame({"citing_id": pd.Series([], dtype=object), "cited_id": pd.Series([], dtype=object)})
+    A, ci, co = incidence(["Q", "R"], refs)
+    assert A.shape == (0, 2)
+    out = cocitation(A, core_index=co)
+    assert list(out.columns) == ["a", "b", "count", "strength"] and len(out) == 0
+
+
+def test_period_cocitation_modes():
+    refs = _hand_corpus()
+    refs["cited_key"] = refs["cited_id"].str.lower()
+    works = pd.DataFrame({"work_id": [f"P{i}" for i in range(1, 8)], "year": [2010, 2010, 2010, 2010, 2010, 2010, 2001]})
+    works.loc[works["work_id"] == "P3", "year"] = 2001  # outside the period: Q-R drops to 2
+
+    class P:
+        start, end = 2005, 2010
+
+    cfg = {"cocitation": {"min_count": 2, "min_strength": 0.0, "normalization": "raw", "citing_years": "period"},
+           "core": {"mode": "database"}}
+    core = pd.DataFrame({"work_id": ["Q", "R", "S", "T"]})
+    out = period_cocitation(core, refs, cfg, works, P)
+    assert out[["a", "b", "count"]].values.tolist() == [["Q", "R", 2], ["S", "T", 2]]
+    cfg["cocitation"]["citing_years"] = "all"
+    cfg["core"]["mode"] = "references"
+    core_keys = pd.DataFrame({"work_id": ["q", "r", "s", "t"]})
+    out = period_cocitation(core_keys, refs, cfg, works, P)
+    assert out[["a", "b", "count"]].values.tolist() == [["q", "r", 3], ["s", "t", 2]]
+
+
+def test_dense_random_matches_numpy():
+    rng = np.random.default_rng(0)
+    M = (rng.random((300, 40)) < 0.15).astype(int)
+    rows, cols = np.nonzero(M)
+    refs = pd.DataFrame({"citing_id": [f"c{r:03d}" for r in rows], "cited_id": [f"w{c:02d}" for c in cols]})
+    A, _, core_index = incidence([f"w{c:02d}" for c in range(40)], refs)
+    M = M[M.sum(axis=1) > 0]
+    full = M.T @ M
+    out = cocitation(A, min_count=1, min_strength=0, normalization="raw", chunk_rows=17, core_index=core_index)
+    iu = np.triu_indices(40, 1)
+    nz = full[iu] > 0
+    assert len(out) == nz.sum()
+    assert out["count"].tolist() == full[iu][nz].tolist()
