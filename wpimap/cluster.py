@@ -343,7 +343,12 @@ def areas(
         ``a``, ``b``, ``count``, ``strength``.
     cfg : mapping, optional
         The full configuration (its ``areas`` section) or the section itself. ``min_size``
-        counts fronts; areas are labelled by decreasing number of core papers.
+        counts fronts; areas are labelled by decreasing number of core papers. With
+        ``method: modularity`` and ``self_loops: true`` (default) each front carries its
+        internal link strength as a self-loop, so the objective is the modularity of the
+        core-paper co-citation graph over unions of fronts (leidenalg); with
+        ``self_loops: false`` only the links between fronts count (igraph), which merges
+        more.
 
     Returns
     -------
@@ -361,15 +366,21 @@ def areas(
     # min_size counts fronts.
     method = str(params.get("method", "modularity")).lower()
     g, node_index, w = _graph(fg, front_ids.tolist(), "strength")
-    membership, _ = _run_leiden(
-        g,
-        w,
-        method,
-        float(params.get("resolution", 1.0)),
-        int(params.get("iterations", -1)),
-        int(params.get("seed", 42)),
-        node_weights=n_core if method == "cpm" else None,
-    )
+    if method == "modularity" and params.get("self_loops", True):
+        membership = _aggregate_modularity(
+            g, node_index, core_with_fronts, cocit,
+            float(params.get("resolution", 1.0)), int(params.get("iterations", -1)), int(params.get("seed", 42)),
+        )
+    else:
+        membership, _ = _run_leiden(
+            g,
+            w,
+            method,
+            float(params.get("resolution", 1.0)),
+            int(params.get("iterations", -1)),
+            int(params.get("seed", 42)),
+            node_weights=n_core if method == "cpm" else None,
+        )
     labels = _relabel(membership, n_core)
     min_size = int(params.get("min_size", 1))
     if min_size > 1 and len(labels):
@@ -384,6 +395,51 @@ def areas(
     mapping = pd.Series(labels, index=node_index)
     area = pd.Series(fr).map(mapping).fillna(-1).to_numpy(dtype=np.int64)
     return pd.Series(area, index=core_with_fronts.index, name="area")
+
+
+def _aggregate_modularity(
+    g: ig.Graph,
+    node_index: pd.Index,
+    core_with_fronts: pd.DataFrame,
+    cocit: pd.DataFrame,
+    resolution: float,
+    iterations: int,
+    seed: int,
+) -> np.ndarray:
+    """Modularity Leiden on the front graph as an aggregate of the co-citation graph.
+
+    Modularity of an aggregated graph needs each front's internal link weight as a
+    self-loop, so that a front's degree is the total strength of its core papers (as in
+    Leiden's own aggregation step). igraph's ``community_leiden`` ignores self-loops in
+    its modularity null model (on the tiny synthetic world it merged 15 planted areas
+    into 4, NMI 0.62), so this level uses leidenalg's ``RBConfigurationVertexPartition``,
+    which counts them (NMI 0.98 on the same graph).
+    """
+    import leidenalg
+
+    labels = pd.Series(core_with_fronts["front"].to_numpy(), index=core_with_fronts["work_id"].to_numpy())
+    fa = pd.to_numeric(cocit["a"].map(labels), errors="coerce").to_numpy(dtype=np.float64)
+    fb = pd.to_numeric(cocit["b"].map(labels), errors="coerce").to_numpy(dtype=np.float64)
+    same = (fa == fb) & (fa >= 0)
+    internal = (
+        pd.Series(cocit["strength"].to_numpy(dtype=np.float64)[same]).groupby(fa[same].astype(np.int64)).sum()
+    )
+    g = g.copy()
+    pos = node_index.get_indexer(internal.index)
+    keep = pos >= 0
+    if keep.any():
+        g.add_edges([(int(i), int(i)) for i in pos[keep]], attributes={"weight": internal.to_numpy()[keep].tolist()})
+    if g.vcount() == 0:
+        return np.array([], dtype=np.int64)
+    part = leidenalg.find_partition(
+        g,
+        leidenalg.RBConfigurationVertexPartition,
+        weights="weight" if g.ecount() else None,
+        resolution_parameter=resolution,
+        n_iterations=iterations,
+        seed=seed,
+    )
+    return np.asarray(part.membership, dtype=np.int64)
 
 
 def area_graph(core: pd.DataFrame, cocit: pd.DataFrame) -> pd.DataFrame:

@@ -82,7 +82,15 @@ def stage_core(config: Mapping[str, Any], period: str, synthetic: bool = False) 
     refs = _read(paths.norm("references"))
     ccfg = config["core"]
     if ccfg["mode"] == "references":
+        # A topical export: the records are the citing papers; the period's core papers are
+        # the references most cited by the records of the period, identified by cited_key
+        # (resolved or not), so that co-citation and the core table use one identity.
+        in_period = works.loc[works["year"].between(p.start, p.end), "work_id"]
+        refs = refs[refs["citing_id"].isin(in_period)]
         sel = core_mod.select_core_references(refs, ccfg["references_top"], ccfg["references_min_citations"])
+        sel = sel.rename(columns={"work_id": "cited_id"}).assign(work_id=sel["cited_key"])
+        sel["cited_id"] = sel["cited_id"].where(sel["cited_id"] != sel["cited_key"])
+        sel = sel[["work_id", *[c for c in sel.columns if c != "work_id"]]]
     else:
         cites = citation_counts(
             works, refs, p, window=config["citations"]["window"], source=config["citations"]["source"]
@@ -130,22 +138,7 @@ def stage_map(config: Mapping[str, Any], period: str, synthetic: bool = False) -
     sel = _read(paths.period(period, "selection"))
     works = _read(paths.norm("works"), ["work_id", "year", "title", "fields"])
     refs = _read(paths.norm("references"))
-    ccfg = config["cocitation"]
-    p = Period.parse(period)
-    key = "cited_key" if config["core"]["mode"] == "references" else "cited_id"
-    citing = None
-    if ccfg["citing_years"] == "period":
-        yrs = works.set_index("work_id")["year"]
-        citing = yrs.index[(yrs >= p.start) & (yrs <= p.end)]
-    A, citing_index, core_index = cocitation.incidence(sel["work_id"], refs, citing_ids=citing, key=key)
-    cocit = cocitation.cocitation(
-        A,
-        core_ids=core_index,
-        min_count=ccfg["min_count"],
-        min_strength=ccfg["min_strength"],
-        normalization=ccfg["normalization"],
-        chunk_rows=ccfg["chunk_rows"],
-    )
+    cocit = cocitation.period_cocitation(sel, refs, config, works=works, period=Period.parse(period))
     core = sel.copy()
     core["front"] = cluster.fronts(core, cocit, config["fronts"]).to_numpy()
     core["area"] = cluster.areas(core, cocit, config["areas"]).to_numpy()
@@ -256,7 +249,7 @@ def scan_resolutions(config: Mapping[str, Any], period: str, level: str, resolut
     core = _read(paths.period(period, "core"))
     if level == "areas":
         g = cluster.front_graph(core, cocit)
-        edges, nodes = g, sorted(core["front"].unique())
+        edges, nodes = g, sorted(core.loc[core["front"] >= 0, "front"].unique())
     else:
         edges, nodes = cocit, core["work_id"].tolist()
     return cluster.scan(edges, nodes, resolutions, list(range(seeds)), config[level]["method"])
@@ -270,7 +263,13 @@ def explain(config: Mapping[str, Any], period: str, area_a: int, area_b: int) ->
     core = _read(paths.period(period, "core"))
     cocit = _read(paths.period(period, "cocitation"))
     refs = _read(paths.norm("references"))
-    return explain_link(area_a, area_b, core, refs, cocit)
+    key = "cited_key" if config["core"]["mode"] == "references" else "cited_id"
+    citing = None
+    if config["cocitation"]["citing_years"] == "period":
+        p = Period.parse(period)
+        works = _read(paths.norm("works"), ["work_id", "year"])
+        citing = works.loc[works["year"].between(p.start, p.end), "work_id"]
+    return explain_link(area_a, area_b, core, refs, cocit, key=key, citing_ids=citing)
 
 
 def stage_metadata(path: str | Path) -> dict[str, Any]:
