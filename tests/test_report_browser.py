@@ -141,8 +141,16 @@ def chromium(tmp_path):
         shutil.rmtree(profile, ignore_errors=True)
 
 
-def test_report_in_headless_chromium(built, chromium, tmp_path):
-    html, _, _ = built
+@pytest.fixture(params=["fixture_tables", "tiny_synthetic_run"])
+def report_html(request):
+    """The report built from fixture tables, and the report of the tiny synthetic workflow run."""
+    if request.param == "fixture_tables":
+        return request.getfixturevalue("built")[0]
+    return request.getfixturevalue("tiny_run") / "report" / "index.html"
+
+
+def test_report_in_headless_chromium(report_html, chromium, tmp_path):
+    html = report_html
     with urllib.request.urlopen(f"http://127.0.0.1:{chromium}/json/list", timeout=10) as r:
         pages = [t for t in json.load(r) if t["type"] == "page"]
     cdp = CDP(pages[0]["webSocketDebuggerUrl"])
@@ -169,10 +177,14 @@ def test_report_in_headless_chromium(built, chromium, tmp_path):
         cdp.send("Runtime.evaluate", expression="1")  # flush pending events
     finally:
         cdp.close()
-    png = tmp_path / "report.png"
+    png = tmp_path / "report.png"  # the screenshot (kept in pytest's tmp folder)
     png.write_bytes(base64.b64decode(shot["data"]))
     assert png.stat().st_size > 10_000
-    assert len(info["images"]) == 11
+    # every figure written beside the report is shown, and nothing else
+    assert sorted(i["src"] for i in info["images"]) == sorted(
+        f"figures/{f.name}" for f in (html.parent / "figures").glob("*.png")
+    )
+    assert len(info["images"]) >= 11
     bad = [i for i in info["images"] if not i["complete"] or i["w"] <= 0 or i["h"] <= 0]
     assert not bad, f"images not loaded: {bad}"
     assert info["sections"] == list(SECTION_IDS)
