@@ -46,3 +46,11 @@ def run_workflow(workdir: Path, extra_config: dict | None = None, target: str | 
 def tiny_run(tmp_path_factory) -> Path:
     """The whole workflow run once on the tiny synthetic world (shared by several tests)."""
     return run_workflow(tmp_path_factory.mktemp("tiny_run"))
+
+
+@pytest.fixture(scope="session")
+def small_run(tmp_path_factory) -> Path:
+    """The whole workflow on the ``small`` synthetic world: the README's default run."""
+    workdir = tmp_path_factory.mktemp("small_run")
+    cfg = {"synthetic": {"scale": "small", "seed": 42, "out": str(workdir / "raw")}}
+    return run_workflow(workdir, cfg)
