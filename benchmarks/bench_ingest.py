@@ -12,9 +12,15 @@ Reads every file of ``../shared/data/wos`` (relative to the project root) with:
 * ``wosfile`` — bare record reading, ``wosfile.records_from(paths)`` (PyPI ``wosfile``).
 
 Each tool runs in its own subprocess (cold caches, its own peak RSS from
-``resource.getrusage``), ``--repeat`` times; the best wall time is reported. MB/s is the
-size of the files the tool read divided by that time. Targets (issue 2): wpimap full
-normalization ≥ 3× metaknowledge and ≥ 0.5× wosfile.
+``resource.getrusage``), ``--repeat`` times. Every tool's library is imported before
+its clock starts (``import metaknowledge`` / ``import wosfile`` / the wpimap reader
+modules), so import time is left out for all alike. Two clocks are read: wall time
+(``time.perf_counter``) and the CPU time of the process (``time.process_time``); the
+best (smallest) of the runs is kept for each. MB/s is the size of the files the tool
+read divided by that time; ``cpu MB/s`` uses CPU seconds. On a shared, loaded machine
+wall time is noisy, so the ratios are printed in both clocks and the CPU ratio is the
+fair comparison. Targets (issue 2): wpimap full normalization ≥ 3× metaknowledge and
+≥ 0.5× wosfile.
 
 Usage::
 
@@ -50,6 +56,13 @@ def _run_tool(tool: str, paths: list[Path]) -> dict:
     files_read: list[Path] = []
     records = 0
     note = ""
+    if tool.startswith("wpimap"):
+        # the library's modules, imported up front as `import metaknowledge` does
+        import pyarrow.compute
+        import pyarrow.parquet  # noqa: F401
+
+        import wpimap.io.detect
+        import wpimap.io.wos  # noqa: F401
     if tool == "wpimap_read_wos":
         from wpimap.io.wos import WosReadStats, read_wos
 
@@ -139,9 +152,13 @@ def _measure(tool: str, data: Path, repeat: int) -> dict:
         result = json.loads(proc.stdout.strip().splitlines()[-1])
         if "skipped" in result:
             return result
-        if best is None or result["seconds"] < best["seconds"]:
-            peak = max(result["peak_rss_mb"], best["peak_rss_mb"]) if best else result["peak_rss_mb"]
-            best = result | {"peak_rss_mb": peak}
+        if best is None:
+            best = result
+        else:
+            best = (result if result["seconds"] < best["seconds"] else best) | {
+                "peak_rss_mb": max(result["peak_rss_mb"], best["peak_rss_mb"]),
+                "cpu_seconds": min(result["cpu_seconds"], best["cpu_seconds"]),
+            }
     assert best is not None
     return best
 
@@ -165,11 +182,13 @@ def main(argv: list[str] | None = None) -> int:
 
     total_mb = sum(p.stat().st_size for p in paths) / 1e6
     print(f"{len(paths)} WoS files, {total_mb:.2f} MB, from {args.data}; best of {args.repeat} runs per tool")
-    print(f"machine: {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f}, Python {sys.version.split()[0]}")
+    load = os.getloadavg()[0]
+    print(f"machine: {os.cpu_count()} CPUs, load average {load:.1f}, Python {sys.version.split()[0]}")
     rows = [_measure(tool, args.data, args.repeat) for tool in args.tools.split(",")]
 
     header = (
-        f"{'tool':<18}{'files':>6}{'MB':>8}{'seconds':>9}{'MB/s':>8}{'peak RSS MB':>13}{'records':>9}{'cpu s':>8}  note"
+        f"{'tool':<18}{'files':>6}{'MB':>8}{'seconds':>9}{'MB/s':>8}{'cpu s':>8}{'cpu MB/s':>10}"
+        f"{'peak RSS MB':>13}{'records':>9}  note"
     )
     print(header)
     print("-" * len(header))
@@ -179,37 +198,46 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{row['tool']:<18}  skipped: {row['skipped']}")
             continue
         row["MB/s"] = row["MB"] / row["seconds"] if row["seconds"] > 0 else float("inf")
+        row["cpu MB/s"] = row["MB"] / row["cpu_seconds"] if row["cpu_seconds"] > 0 else float("inf")
         measured[row["tool"]] = row
         print(
             f"{row['tool']:<18}{row['files']:>6}{row['MB']:>8.2f}{row['seconds']:>9.3f}{row['MB/s']:>8.2f}"
-            f"{row['peak_rss_mb']:>13.1f}{row['records']:>9}{row['cpu_seconds']:>8.2f}  {row['note']}"
+            f"{row['cpu_seconds']:>8.3f}{row['cpu MB/s']:>10.2f}{row['peak_rss_mb']:>13.1f}{row['records']:>9}"
+            f"  {row['note']}"
         )
 
-    def ratio(a: str, b: str) -> float | None:
+    def ratio(a: str, b: str, unit: str) -> float | None:
         if a in measured and b in measured:
-            return measured[a]["MB/s"] / measured[b]["MB/s"]
+            return measured[a][unit] / measured[b][unit]
         return None
 
     print()
     for full in ("wpimap_ingest", "wpimap_read_wos"):
         for other, target in (("metaknowledge", 3.0), ("wosfile", 0.5)):
-            r = ratio(full, other)
-            if r is not None:
-                verdict = "meets" if r >= target else "MISSES"
-                print(f"{full} / {other}: {r:.2f}x (target >= {target}x: {verdict})")
+            r_cpu, r_wall = ratio(full, other, "cpu MB/s"), ratio(full, other, "MB/s")
+            if r_cpu is not None and r_wall is not None:
+                verdict = "meets" if r_cpu >= target else "MISSES"
+                print(
+                    f"{full} / {other}: {r_cpu:.2f}x in CPU time, {r_wall:.2f}x in wall time "
+                    f"(target >= {target}x, judged on CPU: {verdict})"
+                )
 
     args.out.parent.mkdir(parents=True, exist_ok=True)
     with args.out.open("w", newline="", encoding="utf-8") as fh:
         writer = csv.writer(fh)
-        writer.writerow(["tool", "files", "MB", "seconds", "MB/s", "peak RSS MB", "records", "cpu seconds", "note"])
+        writer.writerow(["tool", "files", "MB", "seconds", "MB/s", "peak RSS MB", "records", "cpu seconds",
+                         "cpu MB/s", "note"])
         for row in rows:
             if "skipped" in row:
-                writer.writerow([row["tool"], "", "", "", "", "", "", "", "skipped: " + row["skipped"]])
+                writer.writerow([row["tool"], "", "", "", "", "", "", "", "", "skipped: " + row["skipped"]])
             else:
                 writer.writerow(
                     [row["tool"], row["files"], f"{row['MB']:.3f}", f"{row['seconds']:.4f}", f"{row['MB/s']:.3f}",
-                     f"{row['peak_rss_mb']:.1f}", row["records"], f"{row['cpu_seconds']:.3f}", row["note"]]
+                     f"{row['peak_rss_mb']:.1f}", row["records"], f"{row['cpu_seconds']:.3f}",
+                     f"{row['cpu MB/s']:.3f}", row["note"]]
                 )
+        writer.writerow([f"# machine: {os.cpu_count()} CPUs, load average {load:.1f}, Python {sys.version.split()[0]}; "
+                         f"best of {args.repeat} runs per tool"])
     print(f"\nwritten {args.out.relative_to(ROOT) if args.out.is_relative_to(ROOT) else args.out}")
     return 0
 

@@ -146,3 +146,48 @@ def test_copy_of_a_file_is_all_duplicates(tiny_corpus, tmp_path):
     summary = ingest_paths([tiny_corpus[0], copy], tmp_path / "o")
     assert summary.files[1].duplicates == summary.files[1].records == 2
     assert summary.works == 2
+
+
+def test_arrow_resolution_matches_hand_values_and_pandas_path():
+    import pyarrow as pa
+
+    from wpimap.ingest import _Lookups, resolve_references
+
+    alias = {"W1": "W1", "W1dup": "W1", "W2": "W2"}
+    by_doi = {"10.1/a": "W1", "10.1/b": "W2"}
+    by_key = {"SMITH J|2000|NAT|1|2": "W2"}
+    refs = pd.DataFrame(
+        {
+            "citing_id": ["W2", "W2", "W1", "W1", "W2", "W1", "W1", "W2"],
+            "cited_key": [None, "10.1/a", "10.1/b", "SMITH J|2000|NAT|1|2", "10.1/b", "10.9/zz", None, "10.1/zz"],
+            "cited_id": ["W1dup", None, None, None, None, None, "W9", None],
+        }
+    )
+    # by hand: alias; DOI; DOI; key; self-citation (W2 -> W2) dropped; unknown DOI; unknown ID; unknown DOI
+    expected = ["W1", "W1", "W2", "W2", None, None, None, None]
+    got = _Lookups(alias, by_doi, by_key).resolve(
+        pa.array(refs["citing_id"]), pa.array(refs["cited_key"], pa.string()), pa.array(refs["cited_id"], pa.string())
+    )
+    assert got.to_pylist() == expected
+    old = resolve_references(refs, pd.Series(alias), pd.Series(by_doi), pd.Series(by_key))["cited_id"]
+    assert [None if pd.isna(v) else v for v in old] == expected
+
+
+def test_small_chunks_and_cr_batches_give_the_same_tables(shared_data, tmp_path, monkeypatch):
+    import pyarrow.parquet as pq
+
+    import wpimap.ingest as ingest_module
+
+    files = [shared_data / "wos" / "tethne_wos2.txt", shared_data / "wos" / "wosfile_tab_utf8.txt",
+             shared_data / "wos" / "wosfile_plaintext.txt"]  # the last two: the same 50 records
+    one = ingest_paths(files, tmp_path / "one")
+    monkeypatch.setattr(ingest_module, "_PENDING_CR", 100)  # key CR entries a few records at a time
+    many = ingest_paths(files, tmp_path / "many", chunk_records=7)  # and spill every 7 records
+    for name in ("works", "authorships", "references", "rejects"):
+        assert pq.read_table(tmp_path / "one" / f"{name}.parquet").equals(
+            pq.read_table(tmp_path / "many" / f"{name}.parquet")
+        ), name
+    assert [(f.references, f.resolved, f.duplicates) for f in one.files] == [
+        (f.references, f.resolved, f.duplicates) for f in many.files
+    ]
+    assert many.files[2].duplicates == 50  # plain text repeats the tab-delimited records

@@ -18,10 +18,11 @@ import time
 import urllib.request
 
 import pytest
-from .test_report_workbook import PERIODS, write_fixture_run
 
 from wpimap.report import build_report, figures
 from wpimap.report.html import SECTION_IDS
+
+from .test_report_workbook import PERIODS, write_fixture_run
 
 CHROMIUM = "/usr/bin/chromium"
 

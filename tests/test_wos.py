@@ -26,6 +26,7 @@ from wpimap.io.refs import (
     parse_wos_cr,
     ref_key_fast,
     wos_cr_key,
+    wos_cr_keys,
 )
 from wpimap.io.wos import WosReadStats, parse_reprint, read_wos, sniff_wos
 
@@ -543,6 +544,45 @@ def test_fast_cr_key_equals_make_ref_key_on_every_real_entry(shared_data):
         assert wos_cr_key(entry) == slow, entry
 
 
+def test_vectorized_cr_keys_equal_the_slow_path_on_every_real_entry(shared_data):
+    entries: list[str] = []
+    for path in _wos_files(shared_data):
+        for rec in _raw_plain_records(path) if "tab" not in path.name else ():
+            entries.extend(rec.get("CR", []))
+    assert len(entries) > 79_000
+    slow = []
+    for entry in entries:
+        ref = parse_wos_cr(entry)
+        slow.append(ref.doi or make_ref_key(ref.author, ref.year, ref.source, ref.volume, ref.page))
+    assert wos_cr_keys(entries) == slow
+
+
+_vec_piece = st.sampled_from(
+    ["Smith J", "Smith J.", "de Gennes PG", "Stewart J. W.", "ANKENY", "Anonymous", "anonymous.", "[Anonymous]",
+     "[anonymous]", "DOI T", "Smith DOIX", "2000", "1999", "NATURE", "PHYS REV B", "V2 ROCKET", "P3", "V12", "P345",
+     "pS76", "J COMPUT-MEDIAT COMM", "DOI 10.1000/X", "DOI 10.1000/X.", "DOI 10.1000/", "DOI 10.1000",
+     "DOI 10.1/A, DOI 10.2/B", "DOI [10.1/A, 10.2/B]", "DOI DOI 10.3/C", "Müller H", "", " "]
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.lists(_vec_piece, min_size=1, max_size=6), min_size=1, max_size=40))
+def test_vectorized_cr_keys_equal_the_slow_path_on_generated_entries(entries_pieces):
+    import wpimap.io.refs as refs_module
+
+    entries = [", ".join(pieces) for pieces in entries_pieces]
+    slow = []
+    for entry in entries:
+        ref = parse_wos_cr(entry)
+        slow.append(ref.doi or make_ref_key(ref.author, ref.year, ref.source, ref.volume, ref.page))
+    vec_min = refs_module._VEC_MIN
+    refs_module._VEC_MIN = 1  # vectorize even a handful of entries
+    try:
+        assert wos_cr_keys(entries) == slow
+    finally:
+        refs_module._VEC_MIN = vec_min
+
+
 _cr_piece = st.sampled_from(
     ["Smith J", "[Anonymous]", "Müller H.", "2000", "1999", "NATURE", "PHYS REV B", "V12", "V 3", "P345",
      "pD418", "VOLS 1-2", "Patent No. 1", "DOI 10.1000/X", "DOI [10.1/A, 10.2/B]", "", " ", "V", "P",
@@ -567,3 +607,95 @@ def test_ref_key_fast_equals_make_ref_key(author, year, source, volume, page):
     assert ref_key_fast(author, year, source, volume, page) == make_ref_key(author, year, source, volume, page)
     if author:
         assert _author_key_fast(author) == author_key(author)
+
+
+# ---------------------------------------------------------------------------
+# Fast path of the plain-text reader (whole-block split) = the line loop
+# ---------------------------------------------------------------------------
+
+
+def _line_loop(block: str) -> list:
+    import wpimap.io.wos as wos_module
+
+    fast = wos_module._fast_record
+    wos_module._fast_record = lambda _block: None
+    try:
+        return list(wos_module._plain_block(block, 1, wos_module._PlainState()))
+    finally:
+        wos_module._fast_record = fast
+
+
+def _both_paths(block: str) -> tuple[list, list]:
+    import wpimap.io.wos as wos_module
+
+    return list(wos_module._plain_block(block, 1, wos_module._PlainState())), _line_loop(block)
+
+
+def test_fast_block_path_equals_line_loop_on_every_real_record(shared_data):
+    import wpimap.io.wos as wos_module
+
+    taken = 0
+    for path in _wos_files(shared_data):
+        if "tab" in path.name:
+            continue
+        for block in re.split(r"\nER[ \t]*\n", _decode(path)):
+            fast, slow = _both_paths(block)
+            assert fast == slow
+            taken += wos_module._fast_record(block) is not None
+    assert taken > 1600  # nearly every one of the 1,682 plain-text records takes the fast path
+
+
+@pytest.mark.parametrize(
+    "block",
+    [
+        "\nPT J\nAU Smith, J\n   Tanaka, K\nTI A\n   B\nUT WOS:1",  # usual
+        "PT J\nAU Smith, J\n\n   Tanaka, K\nUT WOS:1",  # blank line inside a field
+        "PT J\nAU Smith, J\nAU Jones, K\nUT WOS:1",  # repeated tag
+        "PT J\nAU Smith, J\nPT J\nUT WOS:1",  # second PT
+        "PT J\nAU Smith, J\nEF",  # EF inside
+        "PT J\nAU\n   Smith, J\n   \nTI  spaced  \nUT WOS:1",  # bare tag, blank continuation
+        "PT J\nau lower\nUT WOS:1",  # not a tag
+        "PT J\n\tAU tab\nUT WOS:1",
+        "FN Clarivate\nVR 1.0\nPT J\nUT WOS:1",  # header before the first record
+        "PT J\nCR A, 2000, X, V1, P2\n   B, 2001, Y\nNR 2\nUT WOS:1",
+        "PT J\nZZ unknown tag\n   its continuation\nUT WOS:1",
+        "PT J\nUTWOS:1",  # no space after the tag
+    ],
+)
+def test_fast_block_path_equals_line_loop_on_edge_cases(block):
+    fast, slow = _both_paths(block)
+    assert fast == slow
+
+
+def test_deferred_reader_gives_the_same_references_once_keyed(shared_data):
+    from wpimap.io.wos import read_wos_deferred
+
+    path = shared_data / "wos" / "tethne_wos2.txt"
+    deferred = list(read_wos_deferred(path))
+    plain = _read_all(path)
+    assert len(deferred) == len(plain) == 100
+    for (item, entries), ref in zip(deferred, plain, strict=True):
+        assert item.references == []
+        unique = dict.fromkeys(wos_cr_keys(entries))
+        unique.pop(None, None)
+        assert [(k, None) for k in unique] == ref.references
+        assert (item.work_id, item.authorships) == (ref.work_id, ref.authorships)
+
+
+def test_vectorized_cr_keys_on_tricky_doi_entries(monkeypatch):
+    import wpimap.io.refs as refs_module
+
+    entries = [
+        "A B, 2000, X,, DOI 10.1/a, DOI 10.2/b",  # a second ", DOI " after a doubled comma
+        "A B, 2000, X, DOI 10.1/a, DOI 10.2/b",
+        "A B, 2000, X, DOI 10.1/A.;/",  # the slash is stripped, the ".;" before it stays
+        "A B, 2000, X, DOIS, DOI 10.5/Z",
+        "A B, 2000, X, DOI 10.5",  # no slash: not a DOI
+    ]
+    expected = []
+    for entry in entries:
+        ref = parse_wos_cr(entry)
+        expected.append(ref.doi or make_ref_key(ref.author, ref.year, ref.source, ref.volume, ref.page))
+    assert expected[2] == "10.1/a.;" and expected[3] == "10.5/z"  # by hand
+    monkeypatch.setattr(refs_module, "_VEC_MIN", 1)
+    assert wos_cr_keys(entries) == expected

@@ -26,8 +26,10 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from wpimap import __version__
@@ -212,17 +214,25 @@ class _Buffer:
             writer.write_table(table)
         self.reset()
 
-    def close(self) -> dict[str, Path]:
+    def close(self) -> tuple[dict[str, Path], pa.Table | None]:
+        """Flush and close the files; the raw references stay in memory (returned)
+        when they were never flushed (a single chunk), else they are read back."""
+        refs_raw = None
+        if "refs_raw" not in self.writers:
+            cols = self.cols["refs_raw"]
+            refs_raw = pa.Table.from_pydict(cols, schema=self.schemas["refs_raw"])
+            for values in cols.values():
+                values.clear()
         self.flush()
         paths = {}
         for name, schema in self.schemas.items():
             path = self.tmp / f"{name}.parquet"
             if name in self.writers:
                 self.writers[name].close()
-            else:
+            elif name != "refs_raw":
                 pq.write_table(schema.empty_table(), path)
             paths[name] = path
-        return paths
+        return paths, refs_raw
 
 
 def ingest_paths(
@@ -306,6 +316,7 @@ def _ingest(files, file_formats, read_records, matcher, source_fields, chunk_rec
     key_owner: dict[str, str | None] = {}  # ref_key → work_id (None when ambiguous)
     countries_all: set[str] = set()
     file_countries: list[set[str]] = []
+    pending = _PendingCR()
 
     for fi, (path, ffmt) in enumerate(zip(files, file_formats, strict=True)):
         fs = FileSummary(source_file=str(path), format=ffmt)
@@ -313,7 +324,14 @@ def _ingest(files, file_formats, read_records, matcher, source_fields, chunk_rec
         countries: set[str] = set()
         opts = {"source_fields": source_fields} if ffmt == "scopus" and source_fields else {}
         log.info("reading %s (%s)", path, ffmt)
-        for item in read_records(path, ffmt, **opts):
+        items: Iterable[tuple[Record | Reject, list[str] | None]]
+        if ffmt == "wos":  # CR entries keyed many at a time (see _PendingCR)
+            from wpimap.io.wos import read_wos_deferred
+
+            items = read_wos_deferred(path, **opts)
+        else:
+            items = ((item, None) for item in read_records(path, ffmt, **opts))
+        for item, crs in items:
             fs.records += 1
             if isinstance(item, Reject):
                 fs.rejected += 1
@@ -359,17 +377,27 @@ def _ingest(files, file_formats, read_records, matcher, source_fields, chunk_rec
                 a["center"].append(None)
                 if au.country:
                     countries.add(au.country)
-            r = buf.cols["refs_raw"]
-            for cited_key, cited_id in rec.references:
-                r["citing_id"].append(wid)
-                r["cited_key"].append(cited_key)
-                r["cited_id"].append(cited_id)
-            r["file_index"].extend([fi] * len(rec.references))
-            fs.references += len(rec.references)
+            refs = rec.references
+            if crs is not None:
+                if crs:
+                    pending.add(wid, crs)
+            elif refs:
+                r = buf.cols["refs_raw"]
+                n = len(refs)
+                keys, ids = zip(*refs, strict=True)
+                r["citing_id"].extend([wid] * n)
+                r["cited_key"].extend(keys)
+                r["cited_id"].extend(ids)
+                r["file_index"].extend([fi] * n)
+                fs.references += n
             buf.n += 1
             if buf.n >= chunk_records:
+                pending.flush_into(buf, fi, fs)
                 _match_centers(buf, matcher)
                 buf.flush()
+            elif len(pending.entries) >= _PENDING_CR:
+                pending.flush_into(buf, fi, fs)
+        pending.flush_into(buf, fi, fs)
         if fs.records == 0:
             raise InputFileError(f"{path}: no records found (empty export?)")
         fs.seconds = time.perf_counter() - t0
@@ -382,39 +410,112 @@ def _ingest(files, file_formats, read_records, matcher, source_fields, chunk_rec
             path, fs.records, fs.normalized, fs.duplicates, fs.rejected, fs.references,
         )
     _match_centers(buf, matcher)
-    paths = buf.close()
+    paths, refs_in_memory = buf.close()
 
     # Second pass: resolve references chunk by chunk (vectorized look-ups).
-    alias = pd.Series(seen_ids, dtype="string")
-    by_doi = pd.Series(seen_dois, dtype="string")
-    by_key = pd.Series({k: v for k, v in key_owner.items() if v is not None}, dtype="string")
-    resolved_per_file = [0] * len(files)
-    raw = pq.ParquetFile(paths["refs_raw"])
+    lookups = _Lookups(seen_ids, seen_dois, {k: v for k, v in key_owner.items() if v is not None})
+    resolved_per_file = np.zeros(len(files), dtype=np.int64)
+    batches: Iterable[pa.RecordBatch]
+    if refs_in_memory is not None:
+        batches = refs_in_memory.to_batches()
+    else:
+        batches = pq.ParquetFile(paths["refs_raw"]).iter_batches(batch_size=1_000_000)
     writer = pq.ParquetWriter(tmp / "references.parquet", REFERENCES_SCHEMA, compression="zstd")
     try:
-        for batch in raw.iter_batches(batch_size=1_000_000):
-            frame = batch.to_pandas()
-            resolved = resolve_references(frame, alias, by_doi, by_key)
-            ok = resolved["cited_id"].notna().to_numpy()
-            for fi, n in frame.loc[ok, "file_index"].value_counts().items():
-                resolved_per_file[int(fi)] += int(n)
-            writer.write_table(pa.Table.from_pandas(resolved, schema=REFERENCES_SCHEMA, preserve_index=False))
+        for batch in batches:
+            cited = lookups.resolve(batch.column("citing_id"), batch.column("cited_key"), batch.column("cited_id"))
+            ok = pc.indices_nonzero(cited.is_valid())
+            file_index = batch.column("file_index").take(ok).to_numpy(zero_copy_only=False)
+            resolved_per_file += np.bincount(file_index, minlength=len(files))
+            writer.write_table(
+                pa.Table.from_arrays(
+                    [batch.column("citing_id"), batch.column("cited_key"), cited], schema=REFERENCES_SCHEMA
+                )
+            )
     finally:
         writer.close()
     os.replace(paths["works"], tmp / "works.parquet")
     os.replace(paths["authorships"], tmp / "authorships.parquet")
     os.replace(paths["rejects"], tmp / "rejects.parquet")
-    paths["refs_raw"].unlink()
+    paths["refs_raw"].unlink(missing_ok=True)
 
-    for fs, n in zip(summary.files, resolved_per_file, strict=True):
+    for fs, n in zip(summary.files, resolved_per_file.tolist(), strict=True):
         fs.resolved = n
     summary.works = pq.ParquetFile(tmp / "works.parquet").metadata.num_rows
     summary.authorships = pq.ParquetFile(tmp / "authorships.parquet").metadata.num_rows
     summary.references = sum(f.references for f in summary.files)
-    summary.resolved = sum(resolved_per_file)
+    summary.resolved = int(resolved_per_file.sum())
     summary.rejects = sum(f.rejected for f in summary.files)
     summary._countries_total = len(countries_all)
     return summary
+
+
+_PENDING_CR = 200_000  # CR entries held before they are keyed (about 20 MB)
+
+
+class _PendingCR:
+    """WoS CR entries of the records read since the last flush, keyed together.
+
+    :func:`wpimap.io.refs.wos_cr_keys` keys thousands of entries much faster than one
+    by one; the references are then exactly those :func:`wpimap.io.wos.read_wos`
+    gives: per record, the distinct non-null keys in order of first appearance.
+    """
+
+    def __init__(self) -> None:
+        self.wids: list[str] = []
+        self.counts: list[int] = []
+        self.entries: list[str] = []
+
+    def add(self, wid: str, entries: list[str]) -> None:
+        self.wids.append(wid)
+        self.counts.append(len(entries))
+        self.entries.extend(entries)
+
+    def flush_into(self, buf: _Buffer, file_index: int, fs: FileSummary) -> None:
+        if not self.wids:
+            return
+        from wpimap.io.refs import wos_cr_keys
+
+        keys = wos_cr_keys(self.entries)
+        r = buf.cols["refs_raw"]
+        citing, cited_key = r["citing_id"], r["cited_key"]
+        pos = total = 0
+        for wid, n in zip(self.wids, self.counts, strict=True):
+            unique = dict.fromkeys(keys[pos : pos + n])
+            pos += n
+            unique.pop(None, None)
+            m = len(unique)
+            if m:
+                citing.extend([wid] * m)
+                cited_key.extend(unique)
+                total += m
+        r["cited_id"].extend([None] * total)
+        r["file_index"].extend([file_index] * total)
+        fs.references += total
+        self.wids, self.counts, self.entries = [], [], []
+
+
+class _Lookups:
+    """The corpus look-up tables as Arrow arrays: what :func:`resolve_references` does
+    with pandas ``map``, with ``pyarrow.compute.index_in`` (hash look-ups, no copies)."""
+
+    def __init__(self, alias: Mapping[str, str], by_doi: Mapping[str, str], by_key: Mapping[str, str]) -> None:
+        self.tables = [
+            (pa.array(list(t.keys()), pa.string()), pa.array(list(t.values()), pa.string()))
+            for t in (alias, by_doi, by_key)
+        ]
+
+    @staticmethod
+    def _get(values: pa.Array, table: tuple[pa.Array, pa.Array]) -> pa.Array:
+        keys, targets = table
+        return targets.take(pc.index_in(values, value_set=keys))
+
+    def resolve(self, citing_id: pa.Array, cited_key: pa.Array, cited_id: pa.Array) -> pa.Array:
+        alias, by_doi, by_key = self.tables
+        is_doi = pc.fill_null(pc.starts_with(cited_key, "10."), False)
+        by_cited_key = pc.if_else(is_doi, self._get(cited_key, by_doi), self._get(cited_key, by_key))
+        cited = pc.coalesce(self._get(cited_id, alias), by_cited_key)
+        return pc.if_else(pc.fill_null(pc.equal(cited, citing_id), False), pa.scalar(None, pa.string()), cited)
 
 
 def _match_centers(buf: _Buffer, matcher: Any) -> None:

@@ -78,9 +78,26 @@ def stage_core(config: Mapping[str, Any], period: str, synthetic: bool = False) 
 
     paths = Paths(config)
     p = Period.parse(period)
+    ccfg = config["core"]
+    engine = config.get("compute", {}).get("engine", "local")
+    if engine == "dask" and ccfg["mode"] != "references":
+        # citation counts partition-wise over references.parquet (identical results);
+        # a topical export (core.mode: references) is small and runs locally
+        from wpimap import engine as dask_engine
+
+        cols = ["work_id", "year", "doc_type", "fields"]
+        if config["citations"]["source"] == "input":
+            cols.append("cited_by_count")
+        works = _read(paths.norm("works"), cols)
+        sel = dask_engine.select_core(works, paths.norm("references"), p, config)
+        log.info("period %s: %d core papers (dask engine)", period, len(sel))
+        write_frame_atomic(
+            sel, paths.period(period, "selection"),
+            metadata=meta("core", config, ("core", "citations", "periods"), synthetic, period=period),
+        )
+        return
     works = _read(paths.norm("works"))
     refs = _read(paths.norm("references"))
-    ccfg = config["core"]
     if ccfg["mode"] == "references":
         # A topical export: the records are the citing papers; the period's core papers are
         # the references most cited by the records of the period, identified by cited_key
@@ -137,8 +154,16 @@ def stage_map(config: Mapping[str, Any], period: str, synthetic: bool = False) -
     paths = Paths(config)
     sel = _read(paths.period(period, "selection"))
     works = _read(paths.norm("works"), ["work_id", "year", "title", "fields"])
-    refs = _read(paths.norm("references"))
-    cocit = cocitation.period_cocitation(sel, refs, config, works=works, period=Period.parse(period))
+    engine = config.get("compute", {}).get("engine", "local")
+    if engine == "dask":
+        from wpimap import engine as dask_engine
+
+        cocit = dask_engine.period_cocitation(
+            sel, paths.norm("references"), config, works=works, period=Period.parse(period)
+        )
+    else:
+        refs = _read(paths.norm("references"))
+        cocit = cocitation.period_cocitation(sel, refs, config, works=works, period=Period.parse(period))
     core = sel.copy()
     core["front"] = cluster.fronts(core, cocit, config["fronts"]).to_numpy()
     core["area"] = cluster.areas(core, cocit, config["areas"]).to_numpy()

@@ -13,6 +13,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 
 from wpimap.io.records import normalize_doi
 
@@ -391,3 +392,105 @@ def wos_cr_key(entry: str) -> str | None:
     if not (a or s) or not (year or volume or page):
         return None
     return f"{a}|{year}|{s}|{volume}|{page}"
+
+
+# ---------------------------------------------------------------------------
+# Many CR entries at once
+# ---------------------------------------------------------------------------
+# Two shapes cover most entries and are keyed with pyarrow string kernels (a shape test
+# by one regular expression, then literal splits, slices and case mapping, which are
+# much faster than regex extraction); every other entry (non-ASCII, "DOI [..]",
+# "DOI DOI", no year, punctuation in the source, ...) goes through wos_cr_key. The
+# shapes are chosen so that the vectorized key is exactly the one wos_cr_key gives
+# (tests/test_wos.py checks it on every real entry and on generated ones):
+#
+# * "Author, 2000, SOURCE[, V12][, P345]" (ASCII, no "DOI"): the author "[Anonymous]"
+#   or space-separated letter tokens each with at most one trailing "." (author_key:
+#   all tokens but the last upper-cased without dots, a space and the first letter of
+#   the last token; a single token upper-cased without its dot); the source upper-case
+#   letters and digits in single-space-separated words (its fold is itself).
+# * "…, DOI 10.x/y" (ASCII, one ", DOI ", no space after it): the DOI lower-cased,
+#   without trailing ".,;" and then "/".
+_VEC_COMMON = (
+    r"^(?:\[Anonymous\]|[A-Za-z]+\.?(?: [A-Za-z]+\.?)*), [0-9]{4}, [A-Z0-9]+(?: [A-Z0-9]+)*"
+    r"(?:, V[0-9]+)?(?:, P[0-9]+)?$"
+)
+# (no ", DOI " before the last one: a comma is only ever read as the first character
+# of one of the alternatives, and none of them reads ", DOI ")
+_VEC_DOI = r"^(?:[^,]|,[^ ,]|, [^D,]|, D[^O,]|, DO[^I,]|, DOI[^ ,])*, DOI 10\.[^ ]*$"
+_VEC_MIN = 2048  # fewer entries than this: the per-entry path is as fast
+
+
+def wos_cr_keys(entries: list[str]) -> list[str | None]:
+    """Return :func:`wos_cr_key` of many CR entries, the usual shapes vectorized.
+
+    Parameters
+    ----------
+    entries : list of str
+        CR lines (thousands at a time: each call has a fixed cost of about 1 ms).
+
+    Returns
+    -------
+    list of str or None
+        ``[wos_cr_key(e) for e in entries]``, computed with pyarrow string kernels for
+        the two usual shapes (author, year, source, volume, page; a single plain DOI)
+        and entry by entry for the others.
+    """
+    if len(entries) < _VEC_MIN:
+        return [wos_cr_key(e) for e in entries]
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    arr = pa.array(entries, pa.string())
+    ascii_ = pc.string_is_ascii(arr)
+    keys = pa.nulls(len(arr), pa.string())
+
+    # Shape 1: author, year, source[, volume][, page]
+    mask1 = pc.and_(ascii_, pc.match_substring_regex(arr, _VEC_COMMON))
+    sub = arr.filter(mask1)
+    if len(sub):
+        parts = pc.split_pattern(sub, ", ")
+        author, year, source = (pc.list_element(parts, i) for i in range(3))
+        n = pc.list_value_length(parts)
+        third, fourth = _nth(parts, 3), _nth(parts, 4)
+        third_is_v = pc.starts_with(third, "V")
+        volume = pc.if_else(third_is_v, pc.utf8_slice_codeunits(third, 1), "")
+        page = pc.if_else(
+            pc.greater(n, 4),
+            pc.utf8_slice_codeunits(fourth, 1),
+            pc.if_else(pc.and_(pc.greater(n, 3), pc.invert(third_is_v)), pc.utf8_slice_codeunits(third, 1), ""),
+        )
+        tokens = pc.split_pattern(author, " ", max_splits=1, reverse=True)
+        two = pc.equal(pc.list_value_length(tokens), 2)
+        head = pc.ascii_upper(pc.replace_substring(pc.list_element(tokens, 0), ".", ""))
+        initial = pc.ascii_upper(pc.utf8_slice_codeunits(_nth(tokens, 1), 0, 1))
+        a = pc.if_else(two, pc.binary_join_element_wise(head, initial, " "), head)
+        lower = pc.ascii_lower(author)
+        a = pc.if_else(pc.or_(pc.equal(lower, "anonymous"), pc.equal(lower, "[anonymous]")), "", a)
+        # a source that is a bare volume/page ("V381") is no source, and "DOI" anywhere
+        # takes wos_cr_key's DOI branch: both left to wos_cr_key
+        bad = pc.or_(pc.match_substring_regex(source, r"^[VP][0-9]"), pc.match_substring(sub, "DOI"))
+        key1 = pc.if_else(bad, pa.scalar(None, pa.string()), pc.binary_join_element_wise(a, year, source, volume,
+                                                                                         page, "|"))
+        keys = pc.replace_with_mask(keys, mask1, key1)
+
+    # Shape 2: a single plain DOI at the end (never a shape-1 entry: those hold no "DOI")
+    mask2 = pc.and_(ascii_, pc.match_substring_regex(arr, _VEC_DOI))
+    sub = arr.filter(mask2)
+    if len(sub):
+        rest = pc.list_element(pc.split_pattern(sub, ", DOI ", max_splits=1), 1)
+        doi = pc.utf8_rtrim(pc.utf8_rtrim(pc.ascii_lower(rest), ".,;"), "/")
+        good = pc.and_(pc.starts_with(doi, "10."), pc.match_substring(doi, "/"))
+        keys = pc.replace_with_mask(keys, mask2, pc.if_else(good, doi, pa.scalar(None, pa.string())))
+
+    out: list[str | None] = keys.to_pylist()
+    for i in pc.indices_nonzero(keys.is_null()).to_pylist():
+        out[i] = wos_cr_key(entries[i])
+    return out
+
+
+def _nth(lists: Any, i: int) -> Any:
+    """Element ``i`` of each list, ``""`` where the list is shorter."""
+    import pyarrow.compute as pc
+
+    return pc.fill_null(pc.list_flatten(pc.list_slice(lists, i, i + 1, return_fixed_size_list=True)), "")

@@ -89,7 +89,7 @@ from wpimap.io.records import (
 )
 from wpimap.io.refs import author_key, ref_key_fast, wos_cr_key
 
-__all__ = ["WosReadStats", "read_wos", "sniff_wos", "parse_addresses", "parse_reprint"]
+__all__ = ["WosReadStats", "read_wos", "read_wos_deferred", "sniff_wos", "parse_addresses", "parse_reprint"]
 
 
 @dataclass(slots=True)
@@ -236,6 +236,48 @@ class _PlainState:
         self.open_record = False  # the block ended inside a record (no ER after it)
 
 
+# Fast path for the usual block: one record "PT …" whose every line is a field
+# ("XX value" or a bare "XX") or a continuation (leading space), without blank lines,
+# a repeated tag, a second PT or an EF. One split cuts the block into fields (a
+# newline not followed by a space), and the first three characters of every field
+# are checked against the valid field starts; anything else goes through the line
+# loop below, which also says what is wrong.
+_FIELD_SPLIT = re.compile(r"\n(?! )")
+_TAGS = [a + b for a in sorted(_TAG_CHARS) for b in sorted(_TAG_CHARS2)]
+_FIELD_STARTS = frozenset([t + " " for t in _TAGS] + [t + "\n" for t in _TAGS] + _TAGS)
+_USED_ORDER = tuple(sorted(_USED_TAGS))
+
+
+def _fast_record(block: str) -> dict[str, list[str]] | None:
+    """The fields of a well-formed one-record block, or None to take the line loop."""
+    rec_text = block.lstrip("\n")
+    if rec_text[:3] != "PT ":
+        return None
+    fields = _FIELD_SPLIT.split(rec_text)
+    by_start = {f[:3]: f for f in fields}
+    if len(by_start) != len(fields) or not by_start.keys() <= _FIELD_STARTS:
+        return None  # a repeated field start, a blank line, a line that is no field
+    tags = {k[:2] for k in by_start}
+    if len(tags) != len(fields) or "EF" in tags:
+        return None  # a repeated tag ("AU x" and a bare "AU"), or EF
+    rec: dict[str, list[str]] = {}
+    strip = str.strip
+    get = by_start.get
+    for tag in _USED_ORDER:
+        if tag not in tags:
+            continue
+        f = get(tag + " ") or get(tag + "\n") or tag
+        value = f[3:].strip()
+        if not value:
+            rec[tag] = []
+        elif "\n" in value:
+            lines = list(map(strip, value.split("\n")))
+            rec[tag] = [ln for ln in lines if ln] if "" in lines else lines
+        else:
+            rec[tag] = [value]
+    return rec
+
+
 def _plain_block(block: str, first_line: int, state: _PlainState) -> Iterator[RawItem]:
     """Records of one block of lines that ends before an ``ER`` line (normally one record).
 
@@ -244,6 +286,12 @@ def _plain_block(block: str, first_line: int, state: _PlainState) -> Iterator[Ra
     or an EF inside the block closes the record read so far as a Reject (it lost its
     ``ER``); FN/VR header lines before a record are skipped.
     """
+    fast = _fast_record(block)
+    if fast is not None:
+        state.record_no += 1
+        state.open_record = True
+        yield state.record_no, fast, None
+        return
     used = _USED_TAGS
     rec: dict[str, list[str]] | None = None
     cur: list[str] | None = None
@@ -593,14 +641,18 @@ def _int(value: str | None) -> int | None:
     return int(value) if value.isdigit() else None
 
 
-def _normalize(record_no: int, rec: dict[str, list[str]], stats: WosReadStats) -> Record | Reject:
+def _normalize(
+    record_no: int, rec: dict[str, list[str]], stats: WosReadStats, defer_cr: bool = False
+) -> Record | Reject:
     work_id = _work_id(_text(rec, "UT"))
     if work_id is None:
         return Reject(record_no, "no UT (WoS accession number)")
     year = _year(rec)
     au = rec.get("AU") or []
     crs = rec.get("CR")
-    if crs:
+    if defer_cr:
+        references = []  # keyed later by the caller (read_wos_deferred)
+    elif crs:
         keys = list(map(wos_cr_key, crs))
         unique = dict.fromkeys(keys)
         skipped = keys.count(None)
@@ -611,7 +663,8 @@ def _normalize(record_no: int, rec: dict[str, list[str]], stats: WosReadStats) -
         references: list[tuple[str | None, str | None]] = [(key, None) for key in unique]
     else:
         references = []
-    stats.references += len(references)
+    if not defer_cr:
+        stats.references += len(references)
     wc = _text(rec, "WC")
     volume = _text(rec, "VL")
     page = _text(rec, "BP")
@@ -690,12 +743,51 @@ def read_wos(
             raise InputFileError(f"{path}: unknown encoding {enc!r}") from None
         st.encoding = enc
         text = io.TextIOWrapper(fb, encoding=enc, newline=None)  # type: ignore[arg-type]
-        yield from _read_text(text, path, st)
+        yield from _read_text(text, path, st, bool(_options.get("_defer_cr")))  # type: ignore[misc]
     finally:
         fb.close()
 
 
-def _read_text(text: io.TextIOWrapper, path: Path, st: WosReadStats) -> Iterator[Record | Reject]:
+def read_wos_deferred(
+    path: str | os.PathLike[str],
+    *,
+    encoding: str | None = None,
+    **_options: object,
+) -> Iterator[tuple[Record | Reject, list[str]]]:
+    """Like :func:`read_wos`, with each record's CR entries left unkeyed.
+
+    For callers that key the references of many records at once with
+    :func:`wpimap.io.refs.wos_cr_keys` (ingestion): computing the keys of thousands of
+    entries together is much faster than one by one. Each Record comes with an empty
+    ``references`` list and its raw CR entries; the caller gets the same references as
+    :func:`read_wos` gives with ``keys = wos_cr_keys(entries)``, then, per record, the
+    distinct non-null keys in order of first appearance.
+
+    Parameters
+    ----------
+    path : path-like
+        The export file (optionally gzip-compressed).
+    encoding : str, optional
+        Force a text encoding.
+    **_options
+        Ignored (options meant for other readers).
+
+    Yields
+    ------
+    (Record or Reject, list of str)
+        The item and its CR entries (empty for a Reject).
+
+    Raises
+    ------
+    InputFileError
+        As :func:`read_wos`.
+    """
+    yield from read_wos(path, encoding=encoding, _defer_cr=True)  # type: ignore[misc]
+
+
+def _read_text(
+    text: io.TextIOWrapper, path: Path, st: WosReadStats, defer_cr: bool = False
+) -> Iterator[Record | Reject] | Iterator[tuple[Record | Reject, list[str]]]:
     try:
         first = text.readline()
         while first and not first.strip():
@@ -720,14 +812,20 @@ def _read_text(text: io.TextIOWrapper, path: Path, st: WosReadStats) -> Iterator
                 item: Record | Reject = Reject(record_no, reason or "unreadable record")
             else:
                 try:
-                    item = _normalize(record_no, rec, st)
+                    item = _normalize(record_no, rec, st, defer_cr)
                 except Exception as exc:  # one bad record must not stop the file
                     item = Reject(record_no, f"cannot normalize: {type(exc).__name__}: {exc}")
             if type(item) is Reject:
                 st.rejects += 1
+                if defer_cr:
+                    yield item, []  # type: ignore[misc]
+                    continue
             else:
                 st.records += 1
-            yield item
+            if defer_cr:
+                yield item, (rec.get("CR") or [])  # type: ignore[misc, union-attr]
+            else:
+                yield item
     except UnicodeDecodeError as exc:
         where = f"after record {st.records + st.rejects}" if st.records + st.rejects else "at the start"
         raise InputFileError(f"{path}: not decodable as {st.encoding} {where} ({exc.reason})") from None
