@@ -3,7 +3,7 @@
 
 from snakemake.utils import min_version, validate
 
-min_version("8.20")
+min_version("9.27")
 
 
 configfile: "config/config.yaml"

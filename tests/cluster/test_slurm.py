@@ -231,6 +231,8 @@ def test_slurm_run_equals_local_run(tmp_path: Path) -> None:
         "squeue",
         "--slurm-init-seconds-before-status-checks",
         "2",
+        "--seconds-between-status-checks",
+        "2",
         "--slurm-jobname-prefix",
         prefix,
         "--slurm-logdir",
