@@ -538,23 +538,13 @@ def test_fast_cr_key_equals_make_ref_key_on_every_real_entry(shared_data):
             for rec in _raw_plain_records(path):
                 entries.update(dict.fromkeys(rec.get("CR", [])))
     assert len(entries) > 55_000  # distinct entries of the 79,784 CR lines
+    slow_keys = []
     for entry in entries:
         ref = parse_wos_cr(entry)
         slow = ref.doi or make_ref_key(ref.author, ref.year, ref.source, ref.volume, ref.page)
         assert wos_cr_key(entry) == slow, entry
-
-
-def test_vectorized_cr_keys_equal_the_slow_path_on_every_real_entry(shared_data):
-    entries: list[str] = []
-    for path in _wos_files(shared_data):
-        for rec in _raw_plain_records(path) if "tab" not in path.name else ():
-            entries.extend(rec.get("CR", []))
-    assert len(entries) > 79_000
-    slow = []
-    for entry in entries:
-        ref = parse_wos_cr(entry)
-        slow.append(ref.doi or make_ref_key(ref.author, ref.year, ref.source, ref.volume, ref.page))
-    assert wos_cr_keys(entries) == slow
+        slow_keys.append(slow)
+    assert wos_cr_keys(list(entries)) == slow_keys  # the vectorized shapes too
 
 
 _vec_piece = st.sampled_from(
@@ -565,8 +555,8 @@ _vec_piece = st.sampled_from(
 )
 
 
-@settings(max_examples=150, deadline=None)
-@given(st.lists(st.lists(_vec_piece, min_size=1, max_size=6), min_size=1, max_size=40))
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.lists(_vec_piece, min_size=1, max_size=6), min_size=1, max_size=60))
 def test_vectorized_cr_keys_equal_the_slow_path_on_generated_entries(entries_pieces):
     import wpimap.io.refs as refs_module
 

@@ -14,7 +14,12 @@ Tab-delimited
 
 Encodings: UTF-8 with or without BOM, UTF-16 (LE/BE, BOM or not), CRLF or LF line ends,
 optionally gzip-compressed. The file is streamed in chunks of about 1M characters:
-memory is bounded by one chunk plus one record, whatever the file size.
+memory is bounded by one chunk plus one record, whatever the file size. A plain-text
+record whose every line is a field or a continuation is cut into fields with one split
+(``_fast_record``); any other goes through the line-by-line reader, which says what is
+wrong (both give the same fields; tests check it on every real record).
+:func:`read_wos_deferred` leaves the CR entries unkeyed for callers that key many at
+once (ingestion).
 
 Mapping to :class:`~wpimap.io.records.Record`
 ---------------------------------------------
