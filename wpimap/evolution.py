@@ -88,20 +88,9 @@ def area_links(core: pd.DataFrame, cocit: pd.DataFrame) -> pd.DataFrame:
         ``area_a < area_b, weight`` (summed strength), ``count`` (summed co-citations);
         edges within an area and to unassigned papers are dropped.
     """
-    amap = _assigned(core).drop_duplicates("work_id").set_index("work_id")["area"]
-    e = pd.DataFrame(
-        {
-            "x": cocit["a"].map(amap),
-            "y": cocit["b"].map(amap),
-            "weight": cocit["strength"],
-            "count": cocit["count"],
-        }
-    ).dropna(subset=["x", "y"])
-    e = e[e["x"] != e["y"]]
-    lo, hi = np.minimum(e["x"], e["y"]), np.maximum(e["x"], e["y"])
-    e = e.assign(area_a=lo.astype(np.int64), area_b=hi.astype(np.int64))
-    out = e.groupby(["area_a", "area_b"], as_index=False)[["weight", "count"]].sum()
-    return out.sort_values(["area_a", "area_b"], ignore_index=True)
+    from wpimap.cluster import area_graph
+
+    return area_graph(_assigned(core).drop_duplicates("work_id"), cocit)[["area_a", "area_b", "weight", "count"]]
 
 
 def link_strength(areas: Sequence[int] | pd.Index, area_graph: pd.DataFrame) -> pd.Series:
