@@ -3,7 +3,13 @@
 Builds N random papers (numpy, vectorized; pyarrow-backed string ids and a list
 column of fields), ~2.5 authorship rows per paper and ``--refs`` references per paper,
 then times ``citation_counts``, ``top_weights`` (Top10%) and ``indicator_tables`` (one
-6-year period, Top10% and Top1%, single years, corpus citations), and the peak RSS.
+6-year period, Top10% and Top1%, single years, corpus citations; it counts its own
+citations), and the peak RSS. Each phase reports wall seconds (``*_s``) and the CPU
+seconds of this process (``*_cpu_s``): the machine may be shared, CPU time is the
+stable number. Sizes run in one process, in the order given, so ``peak_rss_mb`` is the
+peak so far (run the largest size last); ``corpus_rss_mb`` is the resident memory
+right after building the corpus (the input tables), so the difference is the working
+memory of the timed functions.
 
 Usage: ``python benchmarks/bench_indicators.py [--sizes 1e6 1e7] [--refs 2]``; prints a
 table and writes ``benchmarks/results/indicators.csv``.
@@ -91,32 +97,44 @@ def _rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+def _timed(f):
+    """Run ``f()``; return its result, wall seconds and CPU seconds of this process."""
+    t, c = time.perf_counter(), time.process_time()
+    out = f()
+    return out, time.perf_counter() - t, time.process_time() - c
+
+
+def _current_rss_mb() -> float:
+    with open("/proc/self/statm") as fh:
+        return int(fh.read().split()[1]) * resource.getpagesize() / 2**20
+
+
 def run(n: int, refs_per_paper: float) -> dict:
-    t = time.perf_counter()
-    works, auth, refs = make_corpus(n, refs_per_paper)
-    build = time.perf_counter() - t
+    (works, auth, refs), build, _ = _timed(lambda: make_corpus(n, refs_per_paper))
+    corpus_rss = _current_rss_mb()
     period = Period(2015, 2020)
-    t = time.perf_counter()
-    cit = citation_counts(works, refs, period)
-    t_cit = time.perf_counter() - t
-    t = time.perf_counter()
-    tw = top_weights(works, cit, 10)
-    t_top = time.perf_counter() - t
-    t = time.perf_counter()
-    countries, centers = indicator_tables(works, auth, [period], references=refs, top_percents=(10, 1))
-    t_ind = time.perf_counter() - t
+    cit, t_cit, c_cit = _timed(lambda: citation_counts(works, refs, period))
+    tw, t_top, c_top = _timed(lambda: top_weights(works, cit, 10))
+    (countries, centers), t_ind, c_ind = _timed(
+        lambda: indicator_tables(works, auth, [period], references=refs, top_percents=(10, 1))
+    )
     return {
         "papers": n,
         "authorships": len(auth),
         "references": len(refs),
         "build_s": round(build, 2),
         "citation_counts_s": round(t_cit, 2),
+        "citation_counts_cpu_s": round(c_cit, 2),
         "top_weights_s": round(t_top, 2),
+        "top_weights_cpu_s": round(c_top, 2),
         "indicator_tables_s": round(t_ind, 2),
+        "indicator_tables_cpu_s": round(c_ind, 2),
         "top_plus_indicators_s": round(t_top + t_ind, 2),
+        "top_plus_indicators_cpu_s": round(c_top + c_ind, 2),
         "top10_papers": len(tw),
         "rows_countries": len(countries),
         "rows_centers": len(centers),
+        "corpus_rss_mb": round(corpus_rss),
         "peak_rss_mb": round(_rss_mb()),
     }
 

@@ -101,3 +101,86 @@ def test_matches_brute_force(years, links, end, window) -> None:
             continue
         expected[ids[b]] += 1
     assert got.to_dict() == expected
+
+
+# --- exact hashed look-ups (positions, hash_codes) against plain Python dicts ---
+
+_ID_CHARS = st.sampled_from(list("aZ09|é-W ") + ["", "https://openalex.org/W"])
+_TEXT = st.lists(_ID_CHARS, max_size=5).map("".join)
+_IDS = st.lists(_TEXT.map(lambda s: s * 3), max_size=40)
+
+
+@settings(max_examples=60, deadline=None)
+@given(ids=_IDS, values=st.lists(st.one_of(st.none(), _TEXT), max_size=60))
+def test_positions_match_dict_lookup(ids: list[str], values: list[str | None]) -> None:
+    """positions() equals a dict look-up; sorted values exercise the repeated-run path."""
+    from wpimap.periods import positions
+
+    ids = list(dict.fromkeys(ids))
+    values = values + [ids[i % len(ids)] for i in range(len(values))] if ids else values
+    where = {s: i for i, s in enumerate(ids)}
+    for vals in (values, sorted(values, key=lambda v: (v is None, v or ""))):
+        expected = [where.get(v, -1) if v is not None else -1 for v in vals]
+        got = positions(pd.Series(vals, dtype=object), pd.Series(ids, dtype="string[pyarrow]"))
+        assert got.tolist() == expected
+
+
+@settings(max_examples=60, deadline=None)
+@given(values=st.lists(st.one_of(st.none(), _TEXT), max_size=60))
+def test_hash_codes_first_appearance(values: list[str | None]) -> None:
+    """Codes number the distinct strings 0, 1, ... in order of first appearance; null -> -1."""
+    from wpimap import periods
+    from wpimap.periods import hash_codes
+
+    order: dict[str, int] = {}
+    expected = [-1 if v is None else order.setdefault(v, len(order)) for v in values]
+    few = periods._FEW
+    try:
+        for periods._FEW in (few, -1):  # pyarrow path (few values), hash path
+            codes, first = hash_codes(pd.Series(values, dtype=object))
+            assert codes.tolist() == expected
+            assert [values[i] for i in first] == list(order)
+    finally:
+        periods._FEW = few
+
+
+def test_hash_collisions_fall_back_to_exact(monkeypatch: pytest.MonkeyPatch) -> None:
+    """With every string hashed alike, results stay exact (collision detected, pyarrow path)."""
+    import numpy as np
+
+    from wpimap import periods
+    from wpimap.core import string_codes
+
+    def constant(arr):  # every string collides
+        h, valid = real(arr)
+        return np.zeros_like(h), valid
+
+    real = periods.string_hash
+    monkeypatch.setattr(periods, "string_hash", constant)
+    monkeypatch.setattr(periods, "_FEW", -1)  # always the hash path
+    ids = pd.Series(["x", "y", "zz", "w"])
+    assert periods.positions(pd.Series(["zz", None, "q", "x", "w"]), ids).tolist() == [2, -1, -1, 0, 3]
+    assert periods.hash_codes(pd.Series(["b", "a", "b"])) is None
+    codes, names = string_codes(pd.Series(["b", None, "a", "b"]))
+    assert codes.tolist() == [1, -1, 0, 1] and names.tolist() == ["a", "b"]
+    works = pd.DataFrame({"work_id": ["A", "B", "C"], "year": [2010, 2011, 2012]})
+    refs = pd.DataFrame({"citing_id": ["B", "C", "C", "A"], "cited_id": ["A", "A", "B", "A"]})
+    assert citation_counts(works, refs, "2010-2012").tolist() == [2, 1, 0]
+
+
+def test_blocks_give_the_same_answers(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Processing in small row blocks (runs cut at block edges) changes nothing."""
+    from wpimap import periods
+
+    ids = ["W1", "W22", "", "W333333333333", "x" * 20]
+    vals = ["W22", "W22", None, "W1", "", "", "nope", "x" * 20, "x" * 19, "W333333333333", "W1"]
+    where = {s: i for i, s in enumerate(ids)}
+    expected = [where.get(v, -1) if v is not None else -1 for v in vals]
+    order: dict[str, int] = {}
+    codes_expected = [-1 if v is None else order.setdefault(v, len(order)) for v in vals]
+    monkeypatch.setattr(periods, "_CHUNK", 3)
+    monkeypatch.setattr(periods, "_FEW", -1)  # the hash path, not pyarrow's dictionary
+    assert periods.positions(pd.Series(vals), pd.Series(ids)).tolist() == expected
+    codes, first = periods.hash_codes(pd.Series(vals, dtype="string[pyarrow]"))
+    assert codes.tolist() == codes_expected
+    assert [vals[i] for i in first] == list(order)

@@ -39,7 +39,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from wpimap.periods import Period, first_occurrence, positions, unique_sorted
+from wpimap.periods import Period, first_occurrence, hash_codes, positions, string_array, unique_sorted
 
 DEFAULT_DOC_TYPES = ("article", "review")
 
@@ -77,7 +77,12 @@ def doc_type_mask(doc_type: pd.Series, doc_types: Iterable[str]) -> np.ndarray:
     numpy.ndarray of bool
     """
     allowed = {str(t).strip().lower() for t in doc_types}
-    codes, uniques = pd.factorize(doc_type)
+    enc = hash_codes(doc_type)
+    if enc is not None:
+        codes, first = enc
+        uniques = string_array(doc_type).take(pa.array(first)).to_pylist()
+    else:
+        codes, uniques = pd.factorize(doc_type)
     ok = np.array([str(u).strip().lower() in allowed for u in uniques], dtype=bool)
     return np.append(ok, False)[codes]  # code -1 (null) -> the appended False
 
@@ -97,16 +102,22 @@ def string_codes(values: pd.Series | pa.Array | pa.ChunkedArray) -> tuple[np.nda
     names : numpy.ndarray of object
         The distinct values, sorted (so codes are deterministic).
     """
-    arr = values if isinstance(values, pa.Array | pa.ChunkedArray) else pa.array(values, from_pandas=True)
-    if isinstance(arr, pa.ChunkedArray):
-        if pa.types.is_string(arr.type):
-            arr = arr.cast(pa.large_string())
-        arr = arr.combine_chunks()
-    if pa.types.is_null(arr.type):
-        return np.full(len(arr), -1, dtype=np.int64), np.array([], dtype=object)
-    enc = pc.dictionary_encode(arr)
-    names = np.asarray(enc.dictionary.to_pylist(), dtype=object)
-    codes = pc.fill_null(enc.indices, -1).to_numpy(zero_copy_only=False).astype(np.int64)
+    enc = hash_codes(values)
+    if enc is not None:  # exact vectorized hashing (the usual case)
+        raw, first = enc
+        names = np.asarray(string_array(values).take(pa.array(first)).to_pylist(), dtype=object)
+        codes = raw
+    else:
+        arr = values if isinstance(values, pa.Array | pa.ChunkedArray) else pa.array(values, from_pandas=True)
+        if isinstance(arr, pa.ChunkedArray):
+            if pa.types.is_string(arr.type):
+                arr = arr.cast(pa.large_string())
+            arr = arr.combine_chunks()
+        if pa.types.is_null(arr.type):
+            return np.full(len(arr), -1, dtype=np.int64), np.array([], dtype=object)
+        enc = pc.dictionary_encode(arr)
+        names = np.asarray(enc.dictionary.to_pylist(), dtype=object)
+        codes = pc.fill_null(enc.indices, -1).to_numpy(zero_copy_only=False).astype(np.int64)
     order = np.argsort(names.astype(str), kind="stable")
     rank = np.empty(len(order) + 1, dtype=np.int64)
     rank[order] = np.arange(len(order))
@@ -347,25 +358,26 @@ def top_weights(
     """
     cells = TopCells(works, doc_types, cell)
     cit = _citation_array(works, citations)
-    rows = cells.rows(cit, percent)
-    ids = works["work_id"].to_numpy()
     years = works["year"].to_numpy() if "year" in works.columns else np.full(len(works), None)
     if per_cell:
+        rows = cells.rows(cit, percent)
+        ids = works["work_id"].to_numpy()
         out = rows.assign(work_id=ids[rows["pos"].to_numpy()], year=years[rows["pos"].to_numpy()])
         return out[
             ["work_id", "year", "field", "share", "citations", "cell_size", "threshold", "weight"]
         ].reset_index(drop=True)
-    top = rows[rows["weight"] > 0]
-    pos = top["pos"].to_numpy()
-    total = np.bincount(pos, weights=top["weight"].to_numpy(), minlength=len(works))
+    idx, w, _, _, _ = cells._evaluate(cit, percent, None)
+    top = w > 0
+    pos, field, w = cells.parent[idx[top]], cells.field[idx[top]], w[top]
+    total = np.bincount(pos, weights=w, minlength=len(works))
     # rows are in (work, field-list) order: the first row of a work is its first Top field
-    first = ~top["pos"].duplicated().to_numpy()
+    first = ~pd.Series(pos).duplicated().to_numpy()
     upos = pos[first]
     return pd.DataFrame(
         {
-            "work_id": ids[upos],
+            "work_id": works["work_id"].iloc[upos].to_numpy(),  # only the Top works' ids
             "year": years[upos],
-            "field": top["field"].to_numpy()[first],
+            "field": cells.field_names[field[first]],
             "weight": total[upos],
         }
     )

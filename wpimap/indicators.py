@@ -50,12 +50,14 @@ import pyarrow.compute as pc
 
 from wpimap.core import DEFAULT_DOC_TYPES, TopCells, doc_type_mask, string_codes
 from wpimap.periods import (
+    HashIndex,
     Period,
     citation_counts,
     count_citations,
     first_occurrence,
+    hash_codes,
     positions,
-    reference_positions,
+    reference_positions_indexed,
     unique_sorted,
     work_years,
 )
@@ -108,19 +110,29 @@ class _Entities:
     authorship rows with a known country (see the module docstring).
     """
 
-    def __init__(self, works: pd.DataFrame, authorships: pd.DataFrame) -> None:
+    def __init__(self, works: pd.DataFrame, authorships: pd.DataFrame, index: HashIndex | None = None) -> None:
         n = len(works)
         ccode_all, cnames = string_codes(authorships["country"])
         rows = np.flatnonzero(ccode_all >= 0)
-        a = authorships.iloc[rows]
-        ccode = ccode_all[rows]
-        pos = positions(a["work_id"], works["work_id"])
-        key = pc.coalesce(_str_array(a["address"]), _str_array(a["institution"]))
-        acode, _ = string_codes(key)  # null (no address, no institution): one address per country
-        if "center" in a.columns:
-            kcode, knames = string_codes(a["center"])
+        subset = len(rows) < len(ccode_all)  # rows without a country are dropped
+        if index is None:
+            pos_all = positions(authorships["work_id"], works["work_id"])
         else:
-            kcode, knames = np.full(len(a), -1, dtype=np.int64), np.array([], dtype=object)
+            try:
+                pos_all = index.get(authorships["work_id"])
+            except LookupError:
+                pos_all = positions(authorships["work_id"], works["work_id"])
+        pos = pos_all[rows] if subset else pos_all
+        ccode = ccode_all[rows] if subset else ccode_all
+        key = pc.coalesce(_str_array(authorships["address"]), _str_array(authorships["institution"]))
+        enc = hash_codes(key)  # only distinctness matters: codes in order of first appearance
+        acode_all = enc[0] if enc is not None else string_codes(key)[0]
+        acode = acode_all[rows] if subset else acode_all  # null (no address, no institution): one per country
+        if "center" in authorships.columns:
+            kcode_all, knames = string_codes(authorships["center"])
+            kcode = kcode_all[rows] if subset else kcode_all
+        else:
+            kcode, knames = np.full(len(rows), -1, dtype=np.int64), np.array([], dtype=object)
         ok = pos >= 0  # authorships of works absent from the works table are ignored
         pos, ccode, acode, kcode = pos[ok], ccode[ok], acode[ok], kcode[ok]
         nc = max(len(cnames), 1)
@@ -277,12 +289,16 @@ def indicator_tables(
     years = work_years(works)
     allowed = doc_type_mask(works["doc_type"], doc_types)
     cells = TopCells(works, doc_types, ("year", "field"))
-    ent = _Entities(works, authorships)
+    try:  # the works' ids hashed once, for the authorships and the references
+        index = HashIndex(works["work_id"])
+    except LookupError:
+        index = None
+    ent = _Entities(works, authorships, index)
     countries, centers = [], []
     if citation_source == "corpus":
         if references is None:
             raise ValueError("indicator_tables: citations.source corpus needs the references table")
-        ref_pos = reference_positions(works, references)  # once for all periods
+        ref_pos = reference_positions_indexed(works, references, index)  # once for all periods
     for k, period in enumerate(periods):
         if citation_source == "corpus":
             cit = count_citations(years, *ref_pos, period, window)

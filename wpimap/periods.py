@@ -103,11 +103,252 @@ def _arrow(values: Any) -> pa.Array | pa.ChunkedArray:
     return pa.array(values, from_pandas=True)
 
 
+_M0 = np.uint64(0x9E3779B97F4A7C15)
+_M1 = np.uint64(0xBF58476D1CE4E5B9)
+_M2 = np.uint64(0x94D049BB133111EB)
+_ALL = np.uint64(0xFFFFFFFFFFFFFFFF)
+
+
+_CHUNK = 1 << 22  # rows per vectorized block: bounds the temporaries of the hashing passes
+_SAMPLE, _FEW = 1 << 16, 1 << 12  # hash_codes: a sample with at most _FEW values -> pyarrow
+
+
+def string_array(values: Any) -> pa.StringArray | pa.LargeStringArray | None:
+    """Return ``values`` as one contiguous pyarrow string (or large-string) array.
+
+    Parameters
+    ----------
+    values : pandas.Series, pyarrow array or array-like
+        Strings (nulls allowed; dictionary/categorical values are decoded).
+
+    Returns
+    -------
+    pyarrow.StringArray or pyarrow.LargeStringArray or None
+        None when the values are not strings (e.g. integers).
+    """
+    arr = _arrow(values)
+    if isinstance(arr, pa.ChunkedArray):
+        if arr.num_chunks == 1:
+            arr = arr.chunk(0)
+        else:
+            arr = (arr.cast(pa.large_string()) if pa.types.is_string(arr.type) else arr).combine_chunks()
+    if pa.types.is_null(arr.type):
+        return pa.nulls(len(arr), pa.large_string())
+    if pa.types.is_dictionary(arr.type):
+        arr = arr.cast(arr.type.value_type)
+    if pa.types.is_string_view(arr.type):
+        arr = arr.cast(pa.large_string())
+    if not (pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type)):
+        return None
+    return arr
+
+
+def _hash_block(arr: pa.StringArray | pa.LargeStringArray) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`string_hash` of one block of rows."""
+    n = len(arr)
+    valid = np.ones(n, dtype=bool) if arr.null_count == 0 else pc.is_valid(arr).to_numpy(zero_copy_only=False)
+    bufs = arr.buffers()
+    width = np.int64 if pa.types.is_large_string(arr.type) else np.int32
+    off = np.frombuffer(bufs[1], dtype=width)[arr.offset : arr.offset + n + 1].astype(np.int64)
+    data = np.frombuffer(bufs[2], dtype=np.uint8) if bufs[2] is not None else np.empty(0, dtype=np.uint8)
+    start = off[:-1]
+    length = np.where(valid, off[1:] - start, 0)
+    h = length.astype(np.uint64) * _M0
+    longest = int(length.max()) if n else 0
+    if longest == 0:
+        return h, valid
+    lo, hi = int(start.min()), int((start + length).max())
+    pad = np.zeros(hi - lo + 8, dtype=np.uint8)
+    pad[: hi - lo] = data[lo:hi]
+    words = np.ndarray(shape=(len(pad) - 7,), dtype="<u8", buffer=pad, strides=(1,))  # unaligned 8-byte loads
+    start = start - lo
+    rows = None  # all rows
+    for j in range(0, longest, 8):
+        if rows is None and int(length.min()) <= j:
+            rows = np.arange(n)
+        if rows is not None:
+            rows = rows[length[rows] > j]  # strings still having bytes at j
+        ln = length if rows is None else length[rows]
+        rem = np.minimum(ln - j, 8).astype(np.uint64) * np.uint64(8)
+        mask = np.where(rem >= 64, _ALL, (np.uint64(1) << (rem & np.uint64(63))) - np.uint64(1))
+        x = (h if rows is None else h[rows]) ^ (words[(start if rows is None else start[rows]) + j] & mask)
+        x *= _M1
+        x ^= x >> np.uint64(31)
+        x *= _M2
+        x ^= x >> np.uint64(29)
+        if rows is None:
+            h = x
+        else:
+            h[rows] = x
+    return h, valid
+
+
+def string_hash(arr: pa.StringArray | pa.LargeStringArray) -> tuple[np.ndarray, np.ndarray]:
+    """Hash each string to 64 bits with vectorized numpy over the Arrow buffers.
+
+    Eight bytes of every string are mixed per step (a splitmix64-style finalizer), so
+    the cost is a few numpy passes per 8 characters of the longest string, without a
+    Python object or a hash-table insert per row; rows are processed in blocks of
+    ``_CHUNK`` so the temporaries stay small. Equal strings get equal hashes; the
+    callers verify that different strings did not collide. Hand-written because the
+    library routes cost more than the rest of the indicators: ``pandas.util.hash_array``
+    needs a Python object per string and pyarrow's hash-based ``dictionary_encode`` took
+    two thirds of the CPU time at 1e6 papers (benchmarks/bench_indicators.py).
+
+    Parameters
+    ----------
+    arr : pyarrow.StringArray or pyarrow.LargeStringArray
+
+    Returns
+    -------
+    hashes : numpy.ndarray of uint64
+    valid : numpy.ndarray of bool
+        False for nulls (their hash is meaningless).
+    """
+    if len(arr) <= _CHUNK:
+        return _hash_block(arr)
+    parts = [_hash_block(arr.slice(i, _CHUNK)) for i in range(0, len(arr), _CHUNK)]
+    return np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts])
+
+
+def _same_strings(a: pa.Array, b: pa.Array) -> bool:
+    """True when two equally long string arrays are equal element by element."""
+    if len(a) == 0:
+        return True
+    if a.type != b.type:
+        a, b = a.cast(pa.large_string()), b.cast(pa.large_string())
+    eq = pc.equal(a, b)
+    return bool(pc.all(eq).as_py()) and eq.null_count == 0
+
+
+class HashIndex:
+    """Unique string identifiers (e.g. ``works.work_id``) prepared for exact look-ups.
+
+    The ids are hashed once (:func:`string_hash`) into a pandas ``UInt64`` index; a
+    look-up hashes the values, finds them with :meth:`pandas.Index.get_indexer` and
+    verifies that every matched value equals its id (so a hash collision can never
+    produce a wrong match: it raises :class:`LookupError` and the caller falls back to
+    an exact pyarrow look-up).
+
+    Parameters
+    ----------
+    ids : pandas.Series or array-like of str
+
+    Raises
+    ------
+    LookupError
+        When ``ids`` are not strings or their hashes are not unique (duplicate ids or a
+        collision).
+    """
+
+    def __init__(self, ids: Any) -> None:
+        arr = string_array(ids)
+        if arr is None:
+            raise LookupError("ids are not strings")
+        if arr.null_count:
+            raise LookupError("null ids")
+        h, _ = string_hash(arr)
+        self.ids = arr
+        self.index = pd.Index(h)
+        if not self.index.is_unique:
+            raise LookupError("ids are not unique")
+
+    def _get_block(self, arr: pa.Array) -> np.ndarray:
+        n = len(arr)
+        # consecutive repeats (e.g. the authorships or references of one work) are looked
+        # up once: comparing neighbours is much cheaper than hashing
+        head = np.ones(n, dtype=bool)
+        if n > 1:
+            diff = pc.fill_null(pc.not_equal(arr.slice(1), arr.slice(0, n - 1)), True)
+            head[1:] = diff.to_numpy(zero_copy_only=False)
+        run = None
+        if not head.all():
+            run = np.cumsum(head) - 1
+            arr = arr.filter(pa.array(head))
+        h, valid = string_hash(arr)
+        pos = self.index.get_indexer(h).astype(np.int64)
+        pos[~valid] = -1
+        hit = np.flatnonzero(pos >= 0)
+        got = arr if len(hit) == len(arr) else arr.take(pa.array(hit))
+        if not _same_strings(got, self.ids.take(pa.array(pos[hit]))):
+            raise LookupError("hash collision")
+        return pos if run is None else pos[run]
+
+    def get(self, values: Any) -> np.ndarray:
+        """Return the position of each value among the ids (``-1`` when absent or null).
+
+        Parameters
+        ----------
+        values : pandas.Series or array-like of str
+
+        Returns
+        -------
+        numpy.ndarray of int64
+
+        Raises
+        ------
+        LookupError
+            When the values are not strings or a hash collision was detected.
+        """
+        arr = string_array(values)
+        if arr is None:
+            raise LookupError("values are not strings")
+        if len(arr) <= _CHUNK:
+            return self._get_block(arr)
+        return np.concatenate([self._get_block(arr.slice(i, _CHUNK)) for i in range(0, len(arr), _CHUNK)])
+
+
+def hash_codes(values: Any) -> tuple[np.ndarray, np.ndarray] | None:
+    """Encode strings as int codes in order of first appearance (exact, hash based).
+
+    Parameters
+    ----------
+    values : pandas.Series or array-like of str
+
+    Returns
+    -------
+    (codes, first) or None
+        ``codes`` (int64, -1 for null; 0, 1, ... in order of first appearance) and
+        the row of each code's first occurrence; None when the values are not strings
+        or two strings collided (the caller then uses
+        :func:`pyarrow.compute.dictionary_encode`).
+    """
+    arr = string_array(values)
+    if arr is None:
+        return None
+    if len(pc.unique(arr.slice(0, _SAMPLE))) <= _FEW:
+        # few distinct values (countries, centers, document types, fields): pyarrow's
+        # dictionary encoding is exact and fastest (its memo table stays tiny); it also
+        # numbers the values in order of first appearance
+        enc = pc.dictionary_encode(arr)
+        codes = pc.fill_null(enc.indices, -1).to_numpy(zero_copy_only=False).astype(np.int64)
+        seen = np.maximum.accumulate(np.r_[-1, codes[:-1]]) if len(codes) else codes
+        return codes, np.flatnonzero(codes > seen)
+    h, valid = string_hash(arr)
+    if valid.all():
+        codes = pd.factorize(h)[0].astype(np.int64)
+    else:
+        codes = np.full(len(h), -1, dtype=np.int64)
+        codes[valid] = pd.factorize(h[valid])[0]
+    seen = np.maximum.accumulate(np.r_[-1, codes[:-1]]) if len(codes) else codes
+    first = np.flatnonzero(codes > seen)
+    reps = arr.take(pa.array(first))  # one string per code
+    for i in range(0, len(arr), _CHUNK):  # every string equals its code's first string
+        c = codes[i : i + _CHUNK]
+        part = arr.slice(i, _CHUNK)
+        ok = c >= 0
+        if not ok.all():
+            part, c = part.filter(pa.array(ok)), c[ok]
+        if not _same_strings(part, reps.take(pa.array(c))):
+            return None
+    return codes, first
+
+
 def positions(values: Any, ids: Any) -> np.ndarray:
     """Return the position of each of ``values`` in ``ids`` (``-1`` when absent or null).
 
-    A hashed look-up (:func:`pyarrow.compute.index_in`), the fast way to join string
-    identifiers to row numbers.
+    An exact hashed look-up (:class:`HashIndex`; :func:`pyarrow.compute.index_in` for
+    non-string or duplicate ids), the fast way to join string identifiers to row numbers.
 
     Parameters
     ----------
@@ -121,6 +362,14 @@ def positions(values: Any, ids: Any) -> np.ndarray:
     numpy.ndarray of int64
         One position per value.
     """
+    try:
+        return HashIndex(ids).get(values)
+    except LookupError:
+        return _positions_arrow(values, ids)
+
+
+def _positions_arrow(values: Any, ids: Any) -> np.ndarray:
+    """:func:`positions` with :func:`pyarrow.compute.index_in` (first occurrence wins)."""
     vals = _arrow(values)
     keys = _arrow(ids)
     if len(vals) == 0:
@@ -203,7 +452,36 @@ def reference_positions(works: pd.DataFrame, references: pd.DataFrame) -> tuple[
         Positions in ``works``; references whose ``cited_id`` is null or whose citing or
         cited work is absent, and self-citations, are dropped.
     """
+    return reference_positions_indexed(works, references, None)
+
+
+def reference_positions_indexed(
+    works: pd.DataFrame, references: pd.DataFrame, index: HashIndex | None
+) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`reference_positions` reusing a :class:`HashIndex` of ``works.work_id``.
+
+    Parameters
+    ----------
+    works : pandas.DataFrame
+        Works table (``work_id`` unique).
+    references : pandas.DataFrame
+        References table (``citing_id``, ``cited_id``).
+    index : HashIndex or None
+        ``HashIndex(works["work_id"])`` when already built (None: built here).
+
+    Returns
+    -------
+    citing, cited : numpy.ndarray of int64
+    """
     n, m = len(works), len(references)
+    try:  # exact hash join (the usual case: string ids)
+        if index is None:
+            index = HashIndex(works["work_id"])
+        citing, cited = index.get(references["citing_id"]), index.get(references["cited_id"])
+        keep = (cited >= 0) & (citing >= 0) & (cited != citing)
+        return citing[keep], cited[keep]
+    except LookupError:  # duplicate or non-string ids: pyarrow (raises on duplicates)
+        pass
     parts = [works["work_id"], references["citing_id"], references["cited_id"]]
     both = pa.chunked_array([_arrow(x).cast(pa.large_string()) for x in parts])
     # one hash pass: the works' ids come first, so a unique id gets its row as code
