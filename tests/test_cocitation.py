@@ -9,6 +9,7 @@ from collections import Counter
 import numpy as np
 import pandas as pd
 import pytest
+import scipy.sparse as sp
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -170,3 +171,81 @@ def test_dense_random_matches_numpy():
     nz = full[iu] > 0
     assert len(out) == nz.sum()
     assert out["count"].tolist() == full[iu][nz].tolist()
+
+
+# --- fast paths (Arrow strings, pair generation) against independent computations -------
+
+
+ref_rows = st.lists(
+    st.tuples(st.one_of(st.none(), st.integers(0, 12)), st.one_of(st.none(), st.integers(0, 9))),
+    min_size=0, max_size=120,
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(ref_rows, st.lists(st.one_of(st.none(), st.integers(0, 11)), max_size=14), st.booleans())
+def test_arrow_and_object_inputs_agree_with_brute_force(rows, core, restrict):
+    """pyarrow-backed str columns (Arrow path) and object columns give the same incidence."""
+    citing = [None if c is None else f"C{c:02d}" for c, _ in rows]
+    cited = [None if w is None else f"W{w:02d}" for _, w in rows]
+    core_ids = [None if w is None else f"W{w:02d}" for w in core]
+    citing_ids = [f"C{c:02d}" for c in range(0, 13, 2)] if restrict else None
+    as_str = pd.DataFrame({"citing_id": pd.array(citing, dtype="str"), "cited_id": pd.array(cited, dtype="str")})
+    as_obj = pd.DataFrame({"citing_id": pd.Series(citing, dtype=object), "cited_id": pd.Series(cited, dtype=object)})
+    A1, ci1, co1 = incidence(pd.Series(core_ids, dtype="str", name="work_id"), as_str, citing_ids)
+    A2, ci2, co2 = incidence(pd.Series(core_ids, dtype=object, name="work_id"), as_obj, citing_ids)
+    # core index: the distinct non-null core ids, sorted (by Python), name kept
+    expected_core = sorted({w for w in core_ids if w is not None})
+    assert list(co1) == list(co2) == expected_core
+    assert co1.name == co2.name == "work_id" and co1.dtype == "str"
+    assert list(ci1) == list(ci2)
+    assert (A1 != A2).nnz == 0 and A1.has_canonical_format
+    # brute force: the (citing, cited) pairs kept, once each
+    keep = {(c, w) for c, w in zip(citing, cited, strict=True)
+            if c is not None and w in set(expected_core) and (citing_ids is None or c in citing_ids)}
+    assert list(ci1) == sorted({c for c, _ in keep})
+    got = {(ci1[r], co1[k]) for r, k in zip(*A1.nonzero(), strict=True)}
+    assert got == keep and set(A1.data.tolist()) <= {1}
+    out = cocitation(A1, min_count=1, min_strength=0.0, normalization="raw", core_index=co1)
+    pairs, _ = brute_pairs(sorted(keep), set(expected_core))
+    assert dict(zip(zip(out["a"], out["b"], strict=True), out["count"], strict=True)) == dict(pairs)
+    assert out["a"].dtype == "str" and out["count"].dtype == np.int64 and out["strength"].dtype == np.float64
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.integers(0, 2**32 - 1), st.integers(1, 30), st.integers(1, 12), st.sampled_from([1, 2, 5, 1000]))
+def test_weighted_noncanonical_upper_equals_dense_product(seed, n_rows, n_cols, chunk_rows):
+    """Any sparse A (values 0..3, duplicate entries, unsorted): strict upper triangle of AᵀA by numpy."""
+    from wpimap.cocitation import cooccurrence_upper
+
+    rng = np.random.default_rng(seed)
+    nnz = int(rng.integers(0, 3 * n_rows + 1))
+    r, c = rng.integers(0, n_rows, nnz), rng.integers(0, n_cols, nnz)
+    v = rng.integers(0, 4, nnz)
+    o = np.argsort(r, kind="stable")  # raw CSR arrays: duplicates, unsorted columns, explicit zeros
+    A = sp.csr_matrix((v[o], c[o], np.r_[0, np.cumsum(np.bincount(r, minlength=n_rows))]), shape=(n_rows, n_cols))
+    dense = np.zeros((n_rows, n_cols), dtype=np.int64)
+    np.add.at(dense, (r, c), v)
+    expected = np.triu(dense.T @ dense, 1)
+    U = cooccurrence_upper(A, chunk_rows)
+    assert U.has_canonical_format and U.dtype == np.int32
+    assert (U.data != 0).all()
+    assert (U.toarray() == expected).all()
+
+
+def test_integer_and_unsorted_core_index():
+    """Non-string ids take the pandas path; an unsorted core_index still gives a < b, sorted."""
+    M = np.array([[1, 1, 0, 1], [0, 1, 1, 1], [1, 0, 1, 1], [1, 1, 1, 0]])
+    A = sp.csr_matrix(M)
+    ids = pd.Index([40, 10, 30, 20])  # column k has id ids[k]
+    out = cocitation(A, min_count=1, min_strength=0, normalization="raw", core_index=ids)
+    full = M.T @ M
+    expected = sorted((min(ids[x], ids[y]), max(ids[x], ids[y]), int(full[x, y]))
+                      for x in range(4) for y in range(x + 1, 4) if full[x, y] > 0)
+    assert out[["a", "b", "count"]].values.tolist() == [list(t) for t in expected]
+    refs = pd.DataFrame({"citing_id": [1, 1, 2, 2, 3], "cited_id": [20, 10, 10, 30, 99]})
+    A, ci, co = incidence(np.array([30, 10, 20, 10]), refs)
+    assert list(co) == [10, 20, 30] and list(ci) == [1, 2]
+    assert A.toarray().tolist() == [[1, 1, 0], [1, 0, 1]]
+    pos = cocitation(A, min_count=1, min_strength=0)
+    assert pos[["a", "b"]].values.tolist() == [[0, 1], [0, 2]] and pos["a"].dtype == np.int64

@@ -4,9 +4,12 @@ Two core papers A and B are co-cited when one citing paper cites both. With the
 citing × core incidence matrix ``A`` (0/1, each (citing, cited) pair once), the
 co-citation counts are the off-diagonal entries of ``AᵀA`` and the citation counts
 ``C_A`` (number of citing papers of A) are its diagonal (= the column sums of ``A``).
-``AᵀA`` is computed as the sum of the products of row chunks of ``A`` (``chunk_rows``
-citing papers at a time), keeping only the upper triangle, so the working memory is
-bounded by one chunk's product plus the result itself; no Python loop runs over pairs.
+The strict upper triangle of ``AᵀA`` is summed over row chunks of ``A`` (``chunk_rows``
+citing papers at a time): each chunk's column pairs ``(c_p, c_q)``, ``p < q``, are
+generated with vectorized repeats and counted by one linear transpose pass (no
+lower-triangle products, no comparison sort), so the working memory is bounded by one
+chunk's pairs plus the result itself; no Python loop runs over pairs. String ids stay in
+Arrow (unique, sort, lookup, take) when they are pyarrow-backed.
 
 Normalizations (``cocitation.normalization``), with ``C_AB`` the co-citation count and
 ``N`` the number of citing papers (rows of ``A``, i.e. papers citing at least one core
@@ -30,6 +33,8 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 import scipy.sparse as sp
 
 COCITATION_COLUMNS = ["a", "b", "count", "strength"]
@@ -76,32 +81,105 @@ def incidence(
     if missing:
         raise ValueError(f"references table: missing column(s) {', '.join(missing)}")
     ids = core_ids if isinstance(core_ids, pd.Series | pd.Index | np.ndarray | pd.api.extensions.ExtensionArray) else list(core_ids)
-    core_index = pd.Index(ids).unique().dropna().sort_values()
+    ids = pd.Index(ids)
     cited = references[key]
-    cols = core_index.get_indexer(cited)  # -1: not a core paper (or null)
+    core_arrow, cited_arrow = _arrow_strings(ids), _arrow_strings(cited)
+    if core_arrow is not None:
+        # pyarrow-backed strings: unique/sort/lookup in Arrow, no Python str objects
+        uniq = pc.drop_null(pc.unique(core_arrow))
+        uniq = uniq.take(pc.array_sort_indices(uniq))
+        core_index = pd.Index(pd.array(uniq, dtype=ids.dtype), name=ids.name)
+    else:
+        core_index = ids.unique().dropna().sort_values()
+    if core_arrow is not None and cited_arrow is not None:
+        value_set = uniq if uniq.type == cited_arrow.type else uniq.cast(cited_arrow.type)
+        cols = pc.fill_null(pc.index_in(cited_arrow, value_set=value_set), -1).to_numpy()
+    else:
+        cols = core_index.get_indexer(cited)  # -1: not a core paper (or null)
     mask = cols >= 0
     if citing_ids is not None:
         mask &= references["citing_id"].isin(pd.Index(list(citing_ids))).to_numpy()
-    mask &= references["citing_id"].notna().to_numpy()
-    rows, citing_index = pd.factorize(references["citing_id"][mask], sort=True)
+    citing = references["citing_id"]
+    mask &= citing.notna().to_numpy()
+    rows, citing_index = pd.factorize(citing if mask.all() else citing[mask], sort=True)
     cols = cols[mask]
-    data = np.ones(len(rows), dtype=np.int32)
-    A = sp.csr_matrix((data, (rows, cols)), shape=(len(citing_index), len(core_index)), dtype=np.int32)
-    A.sum_duplicates()
-    A.data[:] = 1  # each (citing, cited) pair once
+    A = _binary_csr(rows, cols, (len(citing_index), len(core_index)))
     citing_index = pd.Index(citing_index)
     return A, citing_index, core_index
 
 
-def _upper(prod: sp.spmatrix) -> sp.csr_matrix:
-    """Strict upper triangle of a CSR matrix, without a COO round trip."""
-    prod = sp.csr_matrix(prod)
-    n = prod.shape[0]
-    rows = np.repeat(np.arange(n, dtype=prod.indices.dtype), np.diff(prod.indptr))
-    keep = prod.indices > rows
-    indptr = np.zeros(n + 1, dtype=np.int64)
-    np.cumsum(np.bincount(rows[keep], minlength=n), out=indptr[1:])
-    return sp.csr_matrix((prod.data[keep], prod.indices[keep], indptr), shape=prod.shape)
+def _arrow_strings(values: Any) -> pa.ChunkedArray | None:
+    """Arrow storage of a pyarrow-backed pandas string Series/Index/array, else None."""
+    arr = values.array if isinstance(values, pd.Series | pd.Index) else values
+    if isinstance(arr, pd.arrays.ArrowStringArray):
+        return arr.__arrow_array__()
+    return None
+
+
+def _from_transposed(indptr: np.ndarray, indices: np.ndarray, data: np.ndarray, shape: tuple[int, int],
+                     weighted: bool) -> sp.csr_matrix:
+    """Canonical CSR matrix ``M`` from the (unsorted, duplicated) CSR arrays of ``Mᵀ``.
+
+    One linear CSR -> CSC pass of ``Mᵀ`` (scipy's ``tocsr`` of the transposed view)
+    yields ``M`` with ascending column indices in each row, without a comparison sort;
+    duplicates are then merged (and zeros dropped when ``weighted``).
+    """
+    Mt = sp.csr_matrix((data, indices, indptr), shape=(shape[1], shape[0]))
+    M = Mt.T.tocsr()  # CSC of Mᵀ -> CSR of M, sorted indices
+    M.sum_duplicates()
+    if weighted:
+        M.eliminate_zeros()
+    return M
+
+
+def _binary_csr(rows: np.ndarray, cols: np.ndarray, shape: tuple[int, int]) -> sp.csr_matrix:
+    """Canonical ``int32`` 0/1 CSR matrix with a 1 at each distinct (row, col) pair."""
+    order = np.argsort(cols, kind="stable")
+    indptr = np.zeros(shape[1] + 1, dtype=np.int64)
+    np.cumsum(np.bincount(cols, minlength=shape[1]), out=indptr[1:])
+    M = _from_transposed(indptr, np.asarray(rows)[order], np.ones(len(order), dtype=np.int32), shape, False)
+    M.data[:] = 1
+    return M
+
+
+def _upper_pairs(block: sp.csr_matrix) -> sp.csr_matrix:
+    """Strict upper triangle of ``blockᵀ block`` from the column pairs of each row.
+
+    ``block`` must be canonical (ascending, distinct column indices per row), so a row
+    with columns ``c_0 < ... < c_{k-1}`` contributes ``data_p * data_q`` to every
+    ``(c_p, c_q)``, ``p < q``: exactly the off-diagonal upper entries of the product.
+    The pairs are generated with vectorized repeats, grouped by ``c_q`` (entries taken
+    in column order), which is the CSR layout of the transpose; one linear pass turns
+    it into the canonical upper triangle (no lower-triangle products, no sort).
+    """
+    n = block.shape[1]
+    ind = block.indices
+    nnz = ind.size
+    pt = np.int32 if nnz < 2**31 else np.int64
+    ptr = block.indptr.astype(pt, copy=False)
+    rowstart = np.repeat(ptr[:-1], np.diff(ptr))
+    before = np.arange(nnz, dtype=pt) - rowstart  # partners to the left of each entry
+    # entries in column order (then row order): CSR -> CSC carrying the entry positions
+    csc = sp.csr_matrix((np.arange(nnz, dtype=pt), ind, ptr), shape=block.shape).tocsc()
+    order = csc.data
+    bo = before[order]
+    ends = np.cumsum(bo, dtype=np.int64)
+    g = int(ends[-1]) if nnz else 0
+    if g == 0:
+        return sp.csr_matrix((n, n), dtype=np.int32)
+    gt = np.int32 if g < 2**31 else np.int64
+    ends = ends.astype(gt, copy=False)
+    # left partner positions: row start of each entry, then +0, +1, ... (before of them)
+    left_pos = np.repeat(rowstart[order] - (ends - bo), bo).astype(gt, copy=False)
+    left_pos += np.arange(g, dtype=gt)
+    # rows of the transpose = right partner = column of the entry: pairs per column
+    indptr = np.concatenate([np.zeros(1, dtype=gt), ends])[csc.indptr]
+    data = block.data
+    if (data == 1).all():
+        weights, weighted = np.ones(g, dtype=np.int32), False
+    else:
+        weights, weighted = np.repeat(data[order], bo) * data[left_pos], True
+    return _from_transposed(indptr, ind[left_pos], weights, (n, n), weighted)
 
 
 def cooccurrence_upper(A: sp.spmatrix, chunk_rows: int = 200_000) -> sp.csr_matrix:
@@ -126,19 +204,41 @@ def cooccurrence_upper(A: sp.spmatrix, chunk_rows: int = 200_000) -> sp.csr_matr
     A = sp.csr_matrix(A, dtype=np.int32)
     if A.shape[0] >= 2**31:
         raise ValueError("cocitation: more than 2**31 citing papers in one period")
+    if not A.has_canonical_format:
+        A = A.copy()
+        A.sum_duplicates()
     n = A.shape[1]
     total = None
     for start in range(0, A.shape[0], chunk_rows):
-        block = A[start : start + chunk_rows]
+        block = A[start : start + chunk_rows] if chunk_rows < A.shape[0] else A
         if block.nnz == 0:
             continue
-        part = _upper(block.T.tocsr() @ block)
+        part = _upper_pairs(block)
         total = part if total is None else total + part
     if total is None:
         return sp.csr_matrix((n, n), dtype=np.int32)
-    total.sum_duplicates()
-    total.eliminate_zeros()
+    if not total.has_canonical_format:
+        total.sum_duplicates()
+    if not total.data.all():
+        total.eliminate_zeros()
     return total
+
+
+def _is_sorted(index: pd.Index) -> bool:
+    """``index.is_monotonic_increasing``, in Arrow for pyarrow-backed strings."""
+    arr = _arrow_strings(index)
+    if arr is None or len(arr) < 2 or arr.null_count:
+        return bool(index.is_monotonic_increasing)
+    arr = arr.combine_chunks()
+    return bool(pc.all(pc.less_equal(arr[:-1], arr[1:])).as_py())
+
+
+def _take(index: pd.Index, positions: np.ndarray) -> pd.api.extensions.ExtensionArray:
+    """``index.array.take(positions)`` (valid positions), in Arrow for pyarrow-backed strings."""
+    arr = _arrow_strings(index)
+    if arr is None:
+        return index.array.take(positions)
+    return pd.array(arr.combine_chunks().take(positions), dtype=index.dtype)
 
 
 def cocitation(
@@ -182,35 +282,38 @@ def cocitation(
         core_index = pd.Index(core_ids)
     A = sp.csr_matrix(A)
     upper = cooccurrence_upper(A, chunk_rows)
-    i = np.repeat(np.arange(upper.shape[0], dtype=np.int64), np.diff(upper.indptr))
-    j, c = upper.indices.astype(np.int64), upper.data.astype(np.int64)
-    keep = c >= min_count
-    i, j, c = i[keep], j[keep], c[keep]
-    ca = np.asarray(A.sum(axis=0), dtype=np.float64).ravel()
+    i = np.repeat(np.arange(upper.shape[0], dtype=upper.indices.dtype), np.diff(upper.indptr))
+    j, c = upper.indices, upper.data.astype(np.int64)
+    if min_count > 1:  # every stored count is >= 1
+        keep = c >= min_count
+        i, j, c = i[keep], j[keep], c[keep]
+    # column sums C_A (citation counts), as A.sum(axis=0) without the matrix product
+    ca = np.bincount(A.indices, weights=A.data, minlength=A.shape[1]).astype(np.float64, copy=False)
     if normalization == "cosine":
         strength = c / np.sqrt(ca[i] * ca[j])
     elif normalization == "association":
         strength = c * float(A.shape[0]) / (ca[i] * ca[j])
     else:
         strength = c.astype(np.float64)
-    keep = strength >= min_strength
-    i, j, c, strength = i[keep], j[keep], c[keep], strength[keep]
+    if min_strength > 0:  # strengths are > 0 (positive counts and citation counts)
+        keep = strength >= min_strength
+        i, j, c, strength = i[keep], j[keep], c[keep], strength[keep]
     # canonical CSR: pairs come sorted by (i, j); with a sorted core_index that is (a, b)
+    ordered = core_index is None or _is_sorted(core_index)
     if core_index is None:
-        a, b = i, j
+        a, b = i.astype(np.int64), j.astype(np.int64)
+    elif ordered:
+        a, b = _take(core_index, i), _take(core_index, j)
     else:
         a, b = core_index.take(i), core_index.take(j)
-        if not core_index.is_monotonic_increasing:
-            swap = np.asarray(a > b)
-            a, b = a.where(~swap, b), b.where(~swap, a)
-    out = pd.DataFrame(
-        {"a": np.asarray(a) if core_index is None else a.array,
-         "b": np.asarray(b) if core_index is None else b.array,
-         "count": c.astype(np.int64), "strength": strength.astype(np.float64)}
-    )
-    if core_index is not None and not core_index.is_monotonic_increasing:
+        swap = np.asarray(a > b)
+        a, b = a.where(~swap, b).array, b.where(~swap, a).array
+    out = pd.DataFrame({"a": a, "b": b, "count": c, "strength": strength.astype(np.float64, copy=False)},
+                       copy=False)
+    if not ordered:
         out = out.sort_values(["a", "b"], kind="stable", ignore_index=True)
     return out
+
 
 def period_cocitation(
     core: pd.DataFrame,
