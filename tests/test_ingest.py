@@ -181,7 +181,7 @@ def test_small_chunks_and_cr_batches_give_the_same_tables(shared_data, tmp_path,
     files = [shared_data / "wos" / "tethne_wos2.txt", shared_data / "wos" / "wosfile_tab_utf8.txt",
              shared_data / "wos" / "wosfile_plaintext.txt"]  # the last two: the same 50 records
     one = ingest_paths(files, tmp_path / "one")
-    monkeypatch.setattr(ingest_module, "_PENDING_CR", 100)  # key CR entries a few records at a time
+    monkeypatch.setattr(ingest_module, "_PENDING_CR_CHARS", 3000)  # key CR fields a few records at a time
     many = ingest_paths(files, tmp_path / "many", chunk_records=7)  # and spill every 7 records
     for name in ("works", "authorships", "references", "rejects"):
         assert pq.read_table(tmp_path / "one" / f"{name}.parquet").equals(
@@ -191,3 +191,32 @@ def test_small_chunks_and_cr_batches_give_the_same_tables(shared_data, tmp_path,
         (f.references, f.resolved, f.duplicates) for f in many.files
     ]
     assert many.files[2].duplicates == 50  # plain text repeats the tab-delimited records
+
+
+def test_whitespace_for_arrow_trim_is_what_str_strip_removes():
+    import sys
+
+    from wpimap.ingest import _WHITESPACE
+
+    brute = {chr(c) for c in range(sys.maxunicode + 1) if chr(c).isspace()}  # every code point
+    assert set(_WHITESPACE) == brute
+    assert len(_WHITESPACE) == len(brute)
+
+
+def test_pending_cr_keys_split_strip_and_dedupe_per_record(tmp_path):
+    import wpimap.ingest as ingest_module
+
+    buf = ingest_module._Buffer(tmp_path)
+    fs = ingest_module.FileSummary(source_file="x", format="wos")
+    pending = ingest_module._PendingCR()
+    pending.add("WOS:1", "Smith J, 2000, NATURE, V1, P2\n  \u3000smith j., 2000, NATURE, V1, P2\u2003\n\n"
+                         "CREATION EVOLUTION E\n Doe A, 2001, X, DOI 10.5/AB.")
+    pending.add("WOS:2", "Doe A, 2001, X, DOI 10.5/ab\n")
+    pending.flush_into(buf, 3, fs)
+    table = buf._refs_table()
+    # by hand: record 1 cites SMITH J twice (one kept), one entry has no key, one DOI
+    assert table.column("citing_id").to_pylist() == ["WOS:1", "WOS:1", "WOS:2"]
+    assert table.column("cited_key").to_pylist() == ["SMITH J|2000|NATURE|1|2", "10.5/ab", "10.5/ab"]
+    assert table.column("cited_id").null_count == 3
+    assert table.column("file_index").to_pylist() == [3, 3, 3]
+    assert fs.references == 3

@@ -551,8 +551,31 @@ _vec_piece = st.sampled_from(
     ["Smith J", "Smith J.", "de Gennes PG", "Stewart J. W.", "ANKENY", "Anonymous", "anonymous.", "[Anonymous]",
      "[anonymous]", "DOI T", "Smith DOIX", "2000", "1999", "NATURE", "PHYS REV B", "V2 ROCKET", "P3", "V12", "P345",
      "pS76", "J COMPUT-MEDIAT COMM", "DOI 10.1000/X", "DOI 10.1000/X.", "DOI 10.1000/", "DOI 10.1000",
-     "DOI 10.1/A, DOI 10.2/B", "DOI [10.1/A, 10.2/B]", "DOI DOI 10.3/C", "Müller H", "", " "]
+     "DOI 10.1/A, DOI 10.2/B", "DOI [10.1/A, 10.2/B]", "DOI DOI 10.3/C", "Müller H", "", " ",
+     # hyphens, inner dots and mixed case (the wider vectorized shape)
+     "Mann-Metzer P", "Maqableh M.M.", "Kim Sang-Wook", "VICTORIC.BE", "Gjenero-Margan I.", "A.B C", "A-.B",
+     "Mann- P", "-X Y", "A--B C", "J Nurs Meas", "INT J COMMUN-US", "J PHYSIOL-LONDON", "ab-", "X -Y", "V1-X"]
 )
+
+
+@pytest.mark.parametrize(
+    ("entry", "expected"),
+    [  # keys written by hand from the rules of author_key / make_ref_key
+        ("Maqableh M.M., 2012, IEEE T MAGN, V48, P1", "MAQABLEH M|2012|IEEE T MAGN|48|1"),
+        ("Kim Sang-Wook, 2007, J Invasive Cardiol, V19, P377", "KIM S|2007|J INVASIVE CARDIOL|19|377"),
+        ("Mann-Metzer P, 1999, J NEUROSCI, V19, P3298", "MANN METZER P|1999|J NEUROSCI|19|3298"),
+        ("VICTORIC.BE, 1970, AMER J ROENTGENOL RA, V108, P582", "VICTORIC BE|1970|AMER J ROENTGENOL RA|108|582"),
+        ("Gjenero-Margan I., 2011, EUROSURVEILLANCE, V16", "GJENERO MARGAN I|2011|EUROSURVEILLANCE|16|"),
+        ("MCGEOWN JG, 1987, J PHYSIOL-LONDON, V387, P83", "MCGEOWN J|1987|J PHYSIOL LONDON|387|83"),
+        ("Totti C.M., 2002, Biologia Marina Mediterranea, V9, P391", "TOTTI C|2002|BIOLOGIA MARINA MEDITERRANEA|9|391"),
+    ],
+)
+def test_vectorized_cr_keys_on_hyphens_dots_and_mixed_case(entry, expected, monkeypatch):
+    import wpimap.io.refs as refs_module
+
+    assert wos_cr_key(entry) == expected
+    monkeypatch.setattr(refs_module, "_VEC_MIN", 1)
+    assert wos_cr_keys([entry, entry]) == [expected, expected]
 
 
 @settings(max_examples=40, deadline=None)
@@ -650,6 +673,9 @@ def test_fast_block_path_equals_line_loop_on_every_real_record(shared_data):
         "PT J\nCR A, 2000, X, V1, P2\n   B, 2001, Y\nNR 2\nUT WOS:1",
         "PT J\nZZ unknown tag\n   its continuation\nUT WOS:1",
         "PT J\nUTWOS:1",  # no space after the tag
+        "PT J\nAU Smith, J\n   \nTI x\n  y \n \nUT WOS:1",  # blank continuations at a field's end
+        "PT J\nTI a\x00b\nUT WOS:1",  # a NUL (the fast path's marker) in the text
+        "PT J\nTI a\n b\n  c\n   d\nUT WOS:1",  # continuations indented by 1, 2, 3 spaces
     ],
 )
 def test_fast_block_path_equals_line_loop_on_edge_cases(block):
@@ -689,3 +715,36 @@ def test_vectorized_cr_keys_on_tricky_doi_entries(monkeypatch):
     assert expected[2] == "10.1/a.;" and expected[3] == "10.5/z"  # by hand
     monkeypatch.setattr(refs_module, "_VEC_MIN", 1)
     assert wos_cr_keys(entries) == expected
+
+
+def test_cr_text_reader_gives_the_deferred_entries(shared_data):
+    from wpimap.io.wos import read_wos_cr_text, read_wos_deferred
+
+    for path in _wos_files(shared_data):
+        texts = list(read_wos_cr_text(path))
+        deferred = list(read_wos_deferred(path))
+        assert len(texts) == len(deferred) > 0
+        for (item_t, text), (item_d, entries) in zip(texts, deferred, strict=True):
+            assert item_t == item_d
+            assert isinstance(text, str)
+            # the one string, split and stripped line by line (empty lines dropped)
+            assert [ln.strip() for ln in text.split("\n") if ln.strip()] == entries, path
+
+
+def test_cr_text_of_a_ragged_field():
+    import wpimap.io.wos as wos_module
+
+    block = "PT J\nCR A, 2000, X, V1, P2\n   \n     B, 2001, Y  \nNR 2\nUT WOS:1"
+    rec = wos_module._fast_record(block, True)
+    assert rec is not None
+    assert [ln.strip() for ln in rec["CR"].split("\n") if ln.strip()] == ["A, 2000, X, V1, P2", "B, 2001, Y"]
+    assert wos_module._fast_record(block)["CR"] == ["A, 2000, X, V1, P2", "B, 2001, Y"]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(alphabet=["\n", "E", "R", " ", "\t", "x"], max_size=40))
+def test_er_line_search_equals_the_regex(text):
+    import wpimap.io.wos as wos_module
+
+    expected = [(m.start(), m.end()) for m in re.finditer(r"\nER[ \t]*\n", text)]
+    assert list(wos_module._er_lines(text)) == expected

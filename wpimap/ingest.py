@@ -206,14 +206,40 @@ class _Buffer:
         self.cols: dict[str, dict[str, list[Any]]] = {
             name: {c: [] for c in schema.names} for name, schema in self.schemas.items()
         }
+        self.refs_tables: list[pa.Table] = []  # raw references built as Arrow tables
         self.n = 0
+
+    def add_refs(self, table: pa.Table) -> None:
+        """Append raw references given as an Arrow table (after the listed ones)."""
+        self._refs_lists_to_table()
+        self.refs_tables.append(table)
+
+    def _refs_lists_to_table(self) -> None:
+        cols = self.cols["refs_raw"]
+        if cols["citing_id"]:
+            self.refs_tables.append(pa.Table.from_pydict(cols, schema=self.schemas["refs_raw"]))
+            for values in cols.values():
+                values.clear()
+
+    def _refs_table(self) -> pa.Table:
+        """All raw references held, in order, as one table (emptied from the buffer)."""
+        self._refs_lists_to_table()
+        tables, self.refs_tables = self.refs_tables, []
+        if not tables:
+            return self.schemas["refs_raw"].empty_table()
+        return tables[0] if len(tables) == 1 else pa.concat_tables(tables).combine_chunks()
 
     def flush(self) -> None:
         for name, schema in self.schemas.items():
-            cols = self.cols[name]
-            if not cols[schema.names[0]]:
-                continue
-            table = pa.Table.from_pydict(cols, schema=schema)
+            if name == "refs_raw":
+                table = self._refs_table()
+                if not table.num_rows:
+                    continue
+            else:
+                cols = self.cols[name]
+                if not cols[schema.names[0]]:
+                    continue
+                table = pa.Table.from_pydict(cols, schema=schema)
             writer = self.writers.get(name)
             if writer is None:
                 writer = pq.ParquetWriter(self.tmp / f"{name}.parquet", schema, compression="zstd")
@@ -226,10 +252,7 @@ class _Buffer:
         when they were never flushed (a single chunk), else they are read back."""
         refs_raw = None
         if "refs_raw" not in self.writers:
-            cols = self.cols["refs_raw"]
-            refs_raw = pa.Table.from_pydict(cols, schema=self.schemas["refs_raw"])
-            for values in cols.values():
-                values.clear()
+            refs_raw = self._refs_table()
         self.flush()
         paths = {}
         for name, schema in self.schemas.items():
@@ -331,11 +354,11 @@ def _ingest(files, file_formats, read_records, matcher, source_fields, chunk_rec
         countries: set[str] = set()
         opts = {"source_fields": source_fields} if ffmt == "scopus" and source_fields else {}
         log.info("reading %s (%s)", path, ffmt)
-        items: Iterable[tuple[Record | Reject, list[str] | None]]
+        items: Iterable[tuple[Record | Reject, str | None]]
         if ffmt == "wos":  # CR entries keyed many at a time (see _PendingCR)
-            from wpimap.io.wos import read_wos_deferred
+            from wpimap.io.wos import read_wos_cr_text
 
-            items = read_wos_deferred(path, **opts)
+            items = read_wos_cr_text(path, **opts)
         else:
             items = ((item, None) for item in read_records(path, ffmt, **opts))
         for item, crs in items:
@@ -402,7 +425,7 @@ def _ingest(files, file_formats, read_records, matcher, source_fields, chunk_rec
                 pending.flush_into(buf, fi, fs)
                 _match_centers(buf, matcher)
                 buf.flush()
-            elif len(pending.entries) >= _PENDING_CR:
+            elif pending.chars >= _PENDING_CR_CHARS:
                 pending.flush_into(buf, fi, fs)
         pending.flush_into(buf, fi, fs)
         if fs.records == 0:
@@ -457,49 +480,65 @@ def _ingest(files, file_formats, read_records, matcher, source_fields, chunk_rec
     return summary
 
 
-_PENDING_CR = 200_000  # CR entries held before they are keyed (about 20 MB)
+_PENDING_CR_CHARS = 20_000_000  # characters of CR text held before they are keyed
+# The white space str.strip() removes (str.isspace), for pyarrow.compute.utf8_trim.
+_WHITESPACE = (
+    "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005"
+    "\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
+)
 
 
 class _PendingCR:
-    """WoS CR entries of the records read since the last flush, keyed together.
+    """WoS CR fields of the records read since the last flush, keyed together.
 
-    :func:`wpimap.io.refs.wos_cr_keys` keys thousands of entries much faster than one
-    by one; the references are then exactly those :func:`wpimap.io.wos.read_wos`
-    gives: per record, the distinct non-null keys in order of first appearance.
+    Each record's CR field comes as one string (:func:`wpimap.io.wos.read_wos_cr_text`);
+    the fields of many records are split into lines, stripped, keyed
+    (:func:`wpimap.io.refs.wos_cr_keys_arrow`) and de-duplicated per record with Arrow
+    and numpy. The references are exactly those :func:`wpimap.io.wos.read_wos` gives:
+    per record, the distinct non-null keys in order of first appearance.
     """
 
     def __init__(self) -> None:
         self.wids: list[str] = []
-        self.counts: list[int] = []
-        self.entries: list[str] = []
+        self.texts: list[str] = []
+        self.chars = 0
 
-    def add(self, wid: str, entries: list[str]) -> None:
+    def add(self, wid: str, text: str) -> None:
         self.wids.append(wid)
-        self.counts.append(len(entries))
-        self.entries.extend(entries)
+        self.texts.append(text)
+        self.chars += len(text)
 
     def flush_into(self, buf: _Buffer, file_index: int, fs: FileSummary) -> None:
         if not self.wids:
             return
-        from wpimap.io.refs import wos_cr_keys
+        from wpimap.io.refs import wos_cr_keys_arrow
 
-        keys = wos_cr_keys(self.entries)
-        r = buf.cols["refs_raw"]
-        citing, cited_key = r["citing_id"], r["cited_key"]
-        pos = total = 0
-        for wid, n in zip(self.wids, self.counts, strict=True):
-            unique = dict.fromkeys(keys[pos : pos + n])
-            pos += n
-            unique.pop(None, None)
-            m = len(unique)
-            if m:
-                citing.extend([wid] * m)
-                cited_key.extend(unique)
-                total += m
-        r["cited_id"].extend([None] * total)
-        r["file_index"].extend([file_index] * total)
-        fs.references += total
-        self.wids, self.counts, self.entries = [], [], []
+        lists = pc.split_pattern(pa.array(self.texts, pa.string()), "\n")
+        parent = pc.list_parent_indices(lists)
+        lines = pc.utf8_trim(pc.list_flatten(lists), _WHITESPACE)
+        keep = pc.greater(pc.binary_length(lines), 0)
+        entries, parent = lines.filter(keep), parent.filter(keep)
+        keys = wos_cr_keys_arrow(entries)
+        valid = keys.is_valid()
+        keys, parent = keys.filter(valid), parent.filter(valid)
+        # first appearance of each (record, key) pair, in input order
+        codes = pc.dictionary_encode(keys)
+        pair = parent.to_numpy().astype(np.int64) * max(len(codes.dictionary), 1) + codes.indices.to_numpy()
+        first = np.sort(np.unique(pair, return_index=True)[1])
+        n = len(first)
+        take = pa.array(first)
+        table = pa.Table.from_arrays(
+            [
+                pa.array(self.wids, pa.string()).take(parent.take(take)),
+                keys.take(take),
+                pa.nulls(n, pa.string()),
+                pa.array(np.full(n, file_index, dtype=np.int32)),
+            ],
+            schema=buf.schemas["refs_raw"],
+        )
+        buf.add_refs(table)
+        fs.references += n
+        self.wids, self.texts, self.chars = [], [], 0
 
 
 class _Lookups:

@@ -28,8 +28,6 @@ import re
 import unicodedata
 from functools import lru_cache
 
-import pycountry
-
 __all__ = ["WOS_VARIANTS", "US_STATES", "country_to_iso2", "country_from_address", "country_key"]
 
 # Explicit names on top of ISO 3166-1 (pycountry). Keys are written as the databases
@@ -148,6 +146,8 @@ def country_key(name: str) -> str:
 
 @lru_cache(maxsize=1)
 def _table() -> dict[str, str]:
+    import pycountry  # imported on first use: its import costs more than the table itself
+
     table: dict[str, str] = {}
     for country in pycountry.countries:
         for attr in ("name", "official_name", "common_name"):

@@ -404,20 +404,25 @@ def wos_cr_key(entry: str) -> str | None:
 # shapes are chosen so that the vectorized key is exactly the one wos_cr_key gives
 # (tests/test_wos.py checks it on every real entry and on generated ones):
 #
-# * "Author, 2000, SOURCE[, V12][, P345]" (ASCII, no "DOI"): the author "[Anonymous]"
-#   or space-separated letter tokens each with at most one trailing "." (author_key:
-#   all tokens but the last upper-cased without dots, a space and the first letter of
-#   the last token; a single token upper-cased without its dot); the source upper-case
-#   letters and digits in single-space-separated words (its fold is itself).
+# * "Author, 2000, Source[, V12][, P345]" (ASCII, no "DOI"): the author "[Anonymous]"
+#   or space-separated tokens of letters, each with at most one trailing "." and with
+#   inner hyphens between letters, the last of several tokens also with inner dots
+#   ("M.M.") (author_key: all tokens but the last upper-cased without dots, hyphens
+#   read as spaces, then a space and the first letter of the last token; a single
+#   token upper-cased without its dot, hyphens read as spaces); the source letters and
+#   digits in words separated by one space or hyphen (its fold: upper-cased, hyphens
+#   read as spaces).
 # * "…, DOI 10.x/y" (ASCII, one ", DOI ", no space after it): the DOI lower-cased,
 #   without trailing ".,;" and then "/".
 _VEC_COMMON = (
-    r"^(?:\[Anonymous\]|[A-Za-z]+\.?(?: [A-Za-z]+\.?)*), [0-9]{4}, [A-Z0-9]+(?: [A-Z0-9]+)*"
+    r"^(?:\[Anonymous\]|[A-Za-z]+(?:-[A-Za-z]+)*\.?(?: [A-Za-z]+(?:-[A-Za-z]+)*\.?)*"
+    r"(?: [A-Za-z]+(?:[-.][A-Za-z]+)*\.?)?), [0-9]{4}, [A-Za-z0-9]+(?:[ -][A-Za-z0-9]+)*"
     r"(?:, V[0-9]+)?(?:, P[0-9]+)?$"
 )
 # (no ", DOI " before the last one: a comma is only ever read as the first character
 # of one of the alternatives, and none of them reads ", DOI ")
 _VEC_DOI = r"^(?:[^,]|,[^ ,]|, [^D,]|, D[^O,]|, DO[^I,]|, DOI[^ ,])*, DOI 10\.[^ ]*$"
+_VEC_EITHER = f"(?:{_VEC_COMMON})|(?:{_VEC_DOI})"
 _VEC_MIN = 2048  # fewer entries than this: the per-entry path is as fast
 
 
@@ -439,14 +444,39 @@ def wos_cr_keys(entries: list[str]) -> list[str | None]:
     if len(entries) < _VEC_MIN:
         return [wos_cr_key(e) for e in entries]
     import pyarrow as pa
+
+    out: list[str | None] = wos_cr_keys_arrow(pa.array(entries, pa.string())).to_pylist()
+    return out
+
+
+def wos_cr_keys_arrow(entries: Any) -> Any:
+    """Return :func:`wos_cr_key` of an Arrow array of CR entries, as an Arrow array.
+
+    Parameters
+    ----------
+    entries : pyarrow.StringArray
+        CR lines, already stripped (no nulls).
+
+    Returns
+    -------
+    pyarrow.StringArray
+        The key of each entry (null where :func:`wos_cr_key` gives None): the two
+        usual shapes computed with pyarrow string kernels, the others entry by entry.
+    """
+    import numpy as np
+    import pyarrow as pa
     import pyarrow.compute as pc
 
-    arr = pa.array(entries, pa.string())
-    ascii_ = pc.string_is_ascii(arr)
-    keys = pa.nulls(len(arr), pa.string())
+    arr = entries
+    # One regular-expression pass finds both shapes; ", DOI " tells them apart (a
+    # shape-1 entry never holds it, a shape-2 entry always does).
+    shaped = pc.and_(pc.string_is_ascii(arr), pc.match_substring_regex(arr, _VEC_EITHER))
+    has_doi = pc.match_substring(arr, ", DOI ")
+    mask1 = pc.and_not(shaped, has_doi)
+    mask2 = pc.and_(shaped, has_doi)
+    pieces, where = [], []
 
     # Shape 1: author, year, source[, volume][, page]
-    mask1 = pc.and_(ascii_, pc.match_substring_regex(arr, _VEC_COMMON))
     sub = arr.filter(mask1)
     if len(sub):
         parts = pc.split_pattern(sub, ", ")
@@ -462,7 +492,8 @@ def wos_cr_keys(entries: list[str]) -> list[str | None]:
         )
         tokens = pc.split_pattern(author, " ", max_splits=1, reverse=True)
         two = pc.equal(pc.list_value_length(tokens), 2)
-        head = pc.ascii_upper(pc.replace_substring(pc.list_element(tokens, 0), ".", ""))
+        head = pc.ascii_upper(pc.replace_substring(pc.replace_substring(pc.list_element(tokens, 0), ".", ""),
+                                                   "-", " "))
         initial = pc.ascii_upper(pc.utf8_slice_codeunits(_nth(tokens, 1), 0, 1))
         a = pc.if_else(two, pc.binary_join_element_wise(head, initial, " "), head)
         lower = pc.ascii_lower(author)
@@ -470,23 +501,37 @@ def wos_cr_keys(entries: list[str]) -> list[str | None]:
         # a source that is a bare volume/page ("V381") is no source, and "DOI" anywhere
         # takes wos_cr_key's DOI branch: both left to wos_cr_key
         bad = pc.or_(pc.match_substring_regex(source, r"^[VP][0-9]"), pc.match_substring(sub, "DOI"))
-        key1 = pc.if_else(bad, pa.scalar(None, pa.string()), pc.binary_join_element_wise(a, year, source, volume,
-                                                                                         page, "|"))
-        keys = pc.replace_with_mask(keys, mask1, key1)
+        source = pc.ascii_upper(pc.replace_substring(source, "-", " "))
+        key1 = pc.binary_join_element_wise(a, year, source, volume, page, "|")
+        ok = pc.invert(bad)
+        pieces.append(key1.filter(ok))
+        where.append(pc.indices_nonzero(mask1).filter(ok))
 
-    # Shape 2: a single plain DOI at the end (never a shape-1 entry: those hold no "DOI")
-    mask2 = pc.and_(ascii_, pc.match_substring_regex(arr, _VEC_DOI))
+    # Shape 2: a single plain DOI at the end
     sub = arr.filter(mask2)
     if len(sub):
         rest = pc.list_element(pc.split_pattern(sub, ", DOI ", max_splits=1), 1)
         doi = pc.utf8_rtrim(pc.utf8_rtrim(pc.ascii_lower(rest), ".,;"), "/")
         good = pc.and_(pc.starts_with(doi, "10."), pc.match_substring(doi, "/"))
-        keys = pc.replace_with_mask(keys, mask2, pc.if_else(good, doi, pa.scalar(None, pa.string())))
+        pieces.append(doi.filter(good))  # the others: wos_cr_key reads further
+        where.append(pc.indices_nonzero(mask2).filter(good))
 
-    out: list[str | None] = keys.to_pylist()
-    for i in pc.indices_nonzero(keys.is_null()).to_pylist():
-        out[i] = wos_cr_key(entries[i])
-    return out
+    # Every other entry, one by one; then each key back to its entry's position.
+    done = np.zeros(len(arr), dtype=bool)
+    for w in where:
+        done[w.to_numpy().astype(np.int64)] = True
+    todo = np.flatnonzero(~done)
+    if len(todo):
+        rest_entries = arr.take(pa.array(todo)).to_pylist()
+        pieces.append(pa.array([wos_cr_key(e) for e in rest_entries], pa.string()))
+        where.append(pa.array(todo))
+    if not pieces:
+        return pa.array([], pa.string())
+    order = np.concatenate([w.to_numpy().astype(np.int64) for w in where])
+    inverse = np.empty(len(order), dtype=np.int64)
+    inverse[order] = np.arange(len(order))
+    keys = pa.concat_arrays([p.cast(pa.string()) for p in pieces])
+    return keys.take(pa.array(inverse))
 
 
 def _nth(lists: Any, i: int) -> Any:

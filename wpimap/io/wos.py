@@ -19,7 +19,8 @@ record whose every line is a field or a continuation is cut into fields with one
 (``_fast_record``); any other goes through the line-by-line reader, which says what is
 wrong (both give the same fields; tests check it on every real record).
 :func:`read_wos_deferred` leaves the CR entries unkeyed for callers that key many at
-once (ingestion).
+once; :func:`read_wos_cr_text` gives them as one string per record (ingestion splits,
+strips and keys them with Arrow kernels).
 
 Mapping to :class:`~wpimap.io.records.Record`
 ---------------------------------------------
@@ -94,7 +95,7 @@ from wpimap.io.records import (
 )
 from wpimap.io.refs import author_key, ref_key_fast, wos_cr_key
 
-__all__ = ["WosReadStats", "read_wos", "read_wos_deferred", "sniff_wos", "parse_addresses", "parse_reprint"]
+__all__ = ["WosReadStats", "read_wos", "read_wos_cr_text", "read_wos_deferred", "sniff_wos", "parse_addresses", "parse_reprint"]
 
 
 @dataclass(slots=True)
@@ -253,8 +254,12 @@ _FIELD_STARTS = frozenset([t + " " for t in _TAGS] + [t + "\n" for t in _TAGS] +
 _USED_ORDER = tuple(sorted(_USED_TAGS))
 
 
-def _fast_record(block: str) -> dict[str, list[str]] | None:
-    """The fields of a well-formed one-record block, or None to take the line loop."""
+def _fast_record(block: str, raw_cr: bool = False) -> dict[str, list[str]] | None:
+    """The fields of a well-formed one-record block, or None to take the line loop.
+
+    With ``raw_cr`` the CR field is kept as one string (its lines joined by newlines,
+    not yet stripped one by one) for :func:`read_wos_cr_text`.
+    """
     rec_text = block.lstrip("\n")
     if rec_text[:3] != "PT ":
         return None
@@ -273,7 +278,9 @@ def _fast_record(block: str) -> dict[str, list[str]] | None:
             continue
         f = get(tag + " ") or get(tag + "\n") or tag
         value = f[3:].strip()
-        if not value:
+        if raw_cr and tag == "CR":
+            rec[tag] = value  # type: ignore[assignment]
+        elif not value:
             rec[tag] = []
         elif "\n" in value:
             lines = list(map(strip, value.split("\n")))
@@ -283,7 +290,7 @@ def _fast_record(block: str) -> dict[str, list[str]] | None:
     return rec
 
 
-def _plain_block(block: str, first_line: int, state: _PlainState) -> Iterator[RawItem]:
+def _plain_block(block: str, first_line: int, state: _PlainState, raw_cr: bool = False) -> Iterator[RawItem]:
     """Records of one block of lines that ends before an ``ER`` line (normally one record).
 
     Only the fields the normalization reads are collected; every line is still checked
@@ -291,7 +298,7 @@ def _plain_block(block: str, first_line: int, state: _PlainState) -> Iterator[Ra
     or an EF inside the block closes the record read so far as a Reject (it lost its
     ``ER``); FN/VR header lines before a record are skipped.
     """
-    fast = _fast_record(block)
+    fast = _fast_record(block, raw_cr) if raw_cr else _fast_record(block)
     if fast is not None:
         state.record_no += 1
         state.open_record = True
@@ -382,7 +389,23 @@ def _plain_block(block: str, first_line: int, state: _PlainState) -> Iterator[Ra
         yield state.record_no, (None if bad else rec), bad
 
 
-def _plain_records(text: IO[str], first: str, path: Path) -> Iterator[RawItem]:
+def _er_lines(buf: str) -> Iterator[tuple[int, int]]:
+    """(start, end) of each match of :data:`_ER_LINE` in ``buf``, found with str.find."""
+    find = buf.find
+    n = len(buf)
+    i = find("\nER")
+    while i >= 0:
+        j = i + 3
+        while j < n and buf[j] in " \t":
+            j += 1
+        if j < n and buf[j] == "\n":
+            yield i, j + 1
+            i = find("\nER", j + 1)
+        else:
+            i = find("\nER", i + 1)
+
+
+def _plain_records(text: IO[str], first: str, path: Path, raw_cr: bool = False) -> Iterator[RawItem]:
     """Records of a plain-text export, read in chunks of about 1 MB.
 
     Memory holds one chunk plus the record that straddles it, whatever the file size.
@@ -400,15 +423,15 @@ def _plain_records(text: IO[str], first: str, path: Path) -> Iterator[RawItem]:
             if buf and not buf.endswith("\n"):
                 buf += "\n"
         pos = 0
-        for m in _ER_LINE.finditer(buf):
-            block = buf[pos : m.start()]
-            yield from _plain_block(block, line_no, state)
+        for start, end in _er_lines(buf):
+            block = buf[pos:start]
+            yield from _plain_block(block, line_no, state, raw_cr)
             line_no += block.count("\n") + 2
-            pos = m.end()
+            pos = end
         if pos:
             buf = buf[pos:]
     # Whatever follows the last ER: EF, blank lines, or a record cut short.
-    tail = list(_plain_block(buf, line_no, state))
+    tail = list(_plain_block(buf, line_no, state, raw_cr))
     if state.open_record:
         raise InputFileError(
             f"{path}: truncated: record {state.record_no} has no ER line before the end of the file"
@@ -748,7 +771,7 @@ def read_wos(
             raise InputFileError(f"{path}: unknown encoding {enc!r}") from None
         st.encoding = enc
         text = io.TextIOWrapper(fb, encoding=enc, newline=None)  # type: ignore[arg-type]
-        yield from _read_text(text, path, st, bool(_options.get("_defer_cr")))  # type: ignore[misc]
+        yield from _read_text(text, path, st, _options.get("_defer_cr") or False)  # type: ignore[arg-type]
     finally:
         fb.close()
 
@@ -790,9 +813,45 @@ def read_wos_deferred(
     yield from read_wos(path, encoding=encoding, _defer_cr=True)  # type: ignore[misc]
 
 
+def read_wos_cr_text(
+    path: str | os.PathLike[str],
+    *,
+    encoding: str | None = None,
+    **_options: object,
+) -> Iterator[tuple[Record | Reject, str]]:
+    """Like :func:`read_wos_deferred`, with each record's CR entries as one string.
+
+    The string holds the entries separated by newlines, each maybe with surrounding
+    white space and with empty lines among them; stripping each line and dropping the
+    empty ones gives the list :func:`read_wos_deferred` yields. Ingestion splits, strips
+    and keys the entries of many records at once with Arrow kernels.
+
+    Parameters
+    ----------
+    path : path-like
+        The export file (optionally gzip-compressed).
+    encoding : str, optional
+        Force a text encoding.
+    **_options
+        Ignored (options meant for other readers).
+
+    Yields
+    ------
+    (Record or Reject, str)
+        The item and its CR text (empty for a Reject or a record without CR).
+
+    Raises
+    ------
+    InputFileError
+        As :func:`read_wos`.
+    """
+    yield from read_wos(path, encoding=encoding, _defer_cr="text")  # type: ignore[misc]
+
+
 def _read_text(
-    text: io.TextIOWrapper, path: Path, st: WosReadStats, defer_cr: bool = False
-) -> Iterator[Record | Reject] | Iterator[tuple[Record | Reject, list[str]]]:
+    text: io.TextIOWrapper, path: Path, st: WosReadStats, defer_cr: bool | str = False
+) -> Iterator[Record | Reject] | Iterator[tuple[Record | Reject, list[str] | str]]:
+    as_text = defer_cr == "text"
     try:
         first = text.readline()
         while first and not first.strip():
@@ -800,7 +859,7 @@ def _read_text(
         first = first.lstrip("\ufeff")
         if _looks_plain(first):
             st.format = "plain"
-            raw: Iterator[RawItem] = _plain_records(text, first, path)
+            raw: Iterator[RawItem] = _plain_records(text, first, path, as_text)
         elif "\t" in first and _looks_tab_header(first):
             st.format = "tab"
             raw = _tab_records(text, first, path)
@@ -817,17 +876,20 @@ def _read_text(
                 item: Record | Reject = Reject(record_no, reason or "unreadable record")
             else:
                 try:
-                    item = _normalize(record_no, rec, st, defer_cr)
+                    item = _normalize(record_no, rec, st, bool(defer_cr))
                 except Exception as exc:  # one bad record must not stop the file
                     item = Reject(record_no, f"cannot normalize: {type(exc).__name__}: {exc}")
             if type(item) is Reject:
                 st.rejects += 1
                 if defer_cr:
-                    yield item, []  # type: ignore[misc]
+                    yield item, ("" if as_text else [])  # type: ignore[misc]
                     continue
             else:
                 st.records += 1
-            if defer_cr:
+            if as_text:
+                cr = rec.get("CR") or ""  # type: ignore[union-attr]
+                yield item, (cr if type(cr) is str else "\n".join(cr))  # type: ignore[misc]
+            elif defer_cr:
                 yield item, (rec.get("CR") or [])  # type: ignore[misc, union-attr]
             else:
                 yield item
