@@ -282,17 +282,58 @@ def cocitation(
         core_index = pd.Index(core_ids)
     A = sp.csr_matrix(A)
     upper = cooccurrence_upper(A, chunk_rows)
+    # column sums C_A (citation counts), as A.sum(axis=0) without the matrix product
+    ca = np.bincount(A.indices, weights=A.data, minlength=A.shape[1]).astype(np.float64, copy=False)
+    return pairs_from_upper(upper, ca, A.shape[0], core_index, min_count, min_strength, normalization)
+
+
+def pairs_from_upper(
+    upper: sp.csr_matrix,
+    ca: np.ndarray,
+    n_citing: int,
+    core_index: pd.Index | None,
+    min_count: int = 2,
+    min_strength: float = 0.1,
+    normalization: str = "cosine",
+) -> pd.DataFrame:
+    """Thresholded, normalized co-citation pairs from the summed co-citation counts.
+
+    Shared by :func:`cocitation` and the Dask engine (which sums ``upper`` and ``ca``
+    over partitions of the citing papers).
+
+    Parameters
+    ----------
+    upper : scipy.sparse.csr_matrix
+        Strict upper triangle of ``AᵀA`` (canonical CSR: sorted, no duplicates).
+    ca : numpy.ndarray
+        Citation counts ``C_A`` per core column (column sums of ``A``).
+    n_citing : int
+        Rows of ``A`` (the ``N`` of association strength).
+    core_index : pandas.Index or None
+        Core ids of the columns; None reports column positions.
+    min_count, min_strength, normalization
+        As :func:`cocitation`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``a``, ``b``, ``count`` (int64), ``strength`` (float64), sorted by ``(a, b)``.
+    """
+    if normalization not in NORMALIZATIONS:
+        raise ValueError(f"cocitation.normalization: unknown {normalization!r} (use one of {NORMALIZATIONS})")
+    ca = np.asarray(ca, dtype=np.float64)
+    if not upper.has_canonical_format:  # sums of partitions' blocks (Dask engine)
+        upper = upper.copy()
+        upper.sum_duplicates()
     i = np.repeat(np.arange(upper.shape[0], dtype=upper.indices.dtype), np.diff(upper.indptr))
     j, c = upper.indices, upper.data.astype(np.int64)
     if min_count > 1:  # every stored count is >= 1
         keep = c >= min_count
         i, j, c = i[keep], j[keep], c[keep]
-    # column sums C_A (citation counts), as A.sum(axis=0) without the matrix product
-    ca = np.bincount(A.indices, weights=A.data, minlength=A.shape[1]).astype(np.float64, copy=False)
     if normalization == "cosine":
         strength = c / np.sqrt(ca[i] * ca[j])
     elif normalization == "association":
-        strength = c * float(A.shape[0]) / (ca[i] * ca[j])
+        strength = c * float(n_citing) / (ca[i] * ca[j])
     else:
         strength = c.astype(np.float64)
     if min_strength > 0:  # strengths are > 0 (positive counts and citation counts)
