@@ -30,7 +30,9 @@ SYNTH_FLAG = "--synthetic" if SYNTHETIC else ""
 
 def ingest_inputs():
     if SYNTHETIC:
-        return [f"{SYNTH_DIR}/{config['synthetic']['scale']}-{config['synthetic']['seed']}/truth.json"]
+        return [
+            f"{SYNTH_DIR}/{config['synthetic']['scale']}-{config['synthetic']['seed']}/truth.json"
+        ]
     import glob
 
     files = []

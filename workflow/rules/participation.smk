@@ -5,7 +5,9 @@ rule evolve:
     input:
         config=EFFECTIVE_CONFIG,
         cores=expand(f"{RESULTS}/periods/{{period}}/core.parquet", period=PERIODS),
-        cocitations=expand(f"{RESULTS}/periods/{{period}}/cocitation.parquet", period=PERIODS),
+        cocitations=expand(
+            f"{RESULTS}/periods/{{period}}/cocitation.parquet", period=PERIODS
+        ),
         areas=expand(f"{RESULTS}/periods/{{period}}/map_areas.parquet", period=PERIODS),
         works=rules.ingest.output.works,
         references=rules.ingest.output.references,

@@ -6,6 +6,7 @@ rule synth:
         truth=f"{SYNTH_DIR}/{{scale}}-{{seed}}/truth.json",
     log:
         f"{LOGS}/synth/{{scale}}-{{seed}}.log",
+    cache: "omit-software"
     conda:
         "../envs/wpimap.yaml"
     threads: 1
@@ -15,7 +16,6 @@ rule synth:
     params:
         out=lambda wc: f"{SYNTH_DIR}/{wc.scale}-{wc.seed}",
         centers=config["centers"],
-    cache: "omit-software"
     shell:
         "wpimap synth --scale {wildcards.scale} --seed {wildcards.seed} "
         "--centers {params.centers} --out {params.out} > {log} 2>&1"
