@@ -207,16 +207,128 @@ def test_pending_cr_keys_split_strip_and_dedupe_per_record(tmp_path):
     import wpimap.ingest as ingest_module
 
     buf = ingest_module._Buffer(tmp_path)
-    fs = ingest_module.FileSummary(source_file="x", format="wos")
     pending = ingest_module._PendingCR()
     pending.add("WOS:1", "Smith J, 2000, NATURE, V1, P2\n  \u3000smith j., 2000, NATURE, V1, P2\u2003\n\n"
-                         "CREATION EVOLUTION E\n Doe A, 2001, X, DOI 10.5/AB.")
-    pending.add("WOS:2", "Doe A, 2001, X, DOI 10.5/ab\n")
-    pending.flush_into(buf, 3, fs)
+                         "CREATION EVOLUTION E\n Doe A, 2001, X, DOI 10.5/AB.", 3)
+    pending.add("WOS:2", "Doe A, 2001, X, DOI 10.5/ab\n", 4)
+    pending.flush_into(buf)
     table = buf._refs_table()
     # by hand: record 1 cites SMITH J twice (one kept), one entry has no key, one DOI
     assert table.column("citing_id").to_pylist() == ["WOS:1", "WOS:1", "WOS:2"]
     assert table.column("cited_key").to_pylist() == ["SMITH J|2000|NATURE|1|2", "10.5/ab", "10.5/ab"]
     assert table.column("cited_id").null_count == 3
-    assert table.column("file_index").to_pylist() == [3, 3, 3]
-    assert fs.references == 3
+    assert table.column("rec").to_pylist() == [3, 3, 4]  # row of the citing record in its file
+
+
+# --- parallel ingest (jobs > 1): same tables as a sequential run -------------------------
+
+def _assert_same_outputs(a: Path, b: Path) -> None:
+    for name in ("works", "authorships", "references", "rejects"):
+        pd.testing.assert_frame_equal(pd.read_parquet(a / f"{name}.parquet"), pd.read_parquet(b / f"{name}.parquet"))
+    sa, sb = (pd.read_csv(d / "ingest_summary.csv").drop(columns="seconds") for d in (a, b))
+    pd.testing.assert_frame_equal(sa, sb)
+
+
+@pytest.mark.realdata
+def test_parallel_equals_sequential_on_real_files(shared_data, tmp_path):
+    files = sorted((shared_data / "wos").glob("*.txt")) + sorted((shared_data / "scopus").glob("*.csv")) + \
+        sorted((shared_data / "openalex").iterdir())
+    centers = ROOT / "config" / "centers.yaml"
+    one = ingest_paths(files, tmp_path / "one", centers=centers)
+    two = ingest_paths(files, tmp_path / "two", centers=centers, jobs=2, chunk_records=40)  # and many chunks
+    _assert_same_outputs(tmp_path / "one", tmp_path / "two")
+    assert [f.source_file for f in two.files] == [str(f) for f in files]  # input order kept
+    by_name = {Path(f.source_file).name: f for f in two.files}  # wosfile tab exports: all duplicates
+    assert by_name["wosfile_tab_utf8.txt"].duplicates == by_name["wosfile_tab_utf16.txt"].duplicates == 50
+    assert (one.works, one.references, one.resolved) == (two.works, two.references, two.resolved)
+
+
+def test_parallel_synthetic_parts_match_the_raw_json(tmp_path):
+    import gzip
+    import json
+
+    from wpimap.synth import generate
+
+    generate(tmp_path / "w", "tiny", 42)
+    parts = sorted((tmp_path / "w" / "works").glob("part_*.jsonl.gz"))
+    assert len(parts) >= 2
+    summary = ingest_paths(parts, tmp_path / "two", jobs=2)
+    ingest_paths(parts, tmp_path / "one")
+    _assert_same_outputs(tmp_path / "one", tmp_path / "two")
+    # brute force from the raw JSON lines: every work once, every referenced work a reference,
+    # resolved when the cited work is in the corpus and is not the citing work
+    ids, links = [], []
+    for part in parts:
+        with gzip.open(part, "rt", encoding="utf-8") as fh:
+            for line in fh:
+                w = json.loads(line)
+                wid = w["id"].rsplit("/", 1)[-1]
+                ids.append(wid)
+                links += [(wid, c.rsplit("/", 1)[-1]) for c in w["referenced_works"]]
+    corpus = set(ids)
+    works = pd.read_parquet(tmp_path / "two" / "works.parquet")
+    assert works["work_id"].tolist() == ids
+    refs = pd.read_parquet(tmp_path / "two" / "references.parquet")
+    assert list(zip(refs["citing_id"], refs["cited_key"], strict=True)) == links
+    expected = [c if c in corpus and c != w else None for w, c in links]
+    assert [None if pd.isna(v) else v for v in refs["cited_id"]] == expected
+    assert summary.references == len(links) and summary.resolved == sum(e is not None for e in expected)
+
+
+def test_parallel_duplicates_across_and_within_files(tmp_path):
+    a = wos_record("000000000000001", "Tanaka, H", 2010, "PHYS REV B", "81", "100", "10.1103/PhysRevB.81.100",
+                   "[Tanaka, H] Tohoku Univ, WPI Adv Inst Mat Res, Sendai, Miyagi 9808577, Japan.", [])
+    # a again (same UT) with another DOI and author: a duplicate, so its DOI 10.9/new is NOT taken...
+    a_again = wos_record("000000000000001", "Other, X", 2010, "PHYS REV B", "81", "100", "10.9/new",
+                         "[Other, X] Univ Oxford, Oxford OX1 3PU, England.", [])
+    # ...and a later record with that DOI is a new work, citing a through its DOI
+    e = wos_record("000000000000005", "Ito, K", 2013, "ACS NANO", "7", "9", "10.9/new",
+                   "[Ito, K] Kyoto Univ, Kyoto, Japan.", ["Tanaka H, 2010, PHYS REV B, V81, P100"])
+    # f: another UT with a's DOI (a duplicate by DOI), then the same UT again within the file
+    f = wos_record("000000000000006", "Tanaka, H", 2010, "PHYS REV B", "81", "100", "10.1103/PhysRevB.81.100",
+                   "[Tanaka, H] Tohoku Univ, Sendai, Japan.", ["Ito K, 2013, ACS NANO, V7, P9"])
+    g = wos_record("000000000000007", "Sato, M", 2014, "NANO LETT", "14", "3", None,
+                   "[Sato, M] Osaka Univ, Osaka, Japan.", ["Ito K, 2013, ACS NANO, V7, P9, DOI 10.9/new"])
+    f1 = wos_file(tmp_path / "one.txt", [a])
+    f2 = wos_file(tmp_path / "two.txt", [a_again, e, a_again])
+    f3 = wos_file(tmp_path / "three.txt", [f, g, g])
+    for jobs in (1, 2):
+        out = tmp_path / f"out{jobs}"
+        summary = ingest_paths([f1, f2, f3], out, jobs=jobs)
+        works = pd.read_parquet(out / "works.parquet")
+        # by hand: kept a (file 1), e (file 2), g (file 3); a_again x2, f and the second g are duplicates
+        assert works["work_id"].tolist() == ["WOS:000000000000001", "WOS:000000000000005", "WOS:000000000000007"]
+        assert [f.duplicates for f in summary.files] == [0, 2, 2]
+        auth = pd.read_parquet(out / "authorships.parquet")
+        assert auth["author"].tolist() == ["Tanaka, H", "Ito, K", "Sato, M"]  # duplicates' authors dropped
+        refs = pd.read_parquet(out / "references.parquet")
+        # e cites a by key; g cites e by DOI (f's reference dropped with f; g's second copy too)
+        assert refs["citing_id"].tolist() == ["WOS:000000000000005", "WOS:000000000000007"]
+        assert refs["cited_id"].tolist() == ["WOS:000000000000001", "WOS:000000000000005"]
+        assert [f.references for f in summary.files] == [0, 1, 1]
+    _assert_same_outputs(tmp_path / "out1", tmp_path / "out2")
+
+
+def test_parallel_bad_file_stops_and_keeps_earlier_outputs(tiny_corpus, tmp_path):
+    out = tmp_path / "out"
+    ingest_paths(tiny_corpus, out)
+    before = {p.name: p.read_bytes() for p in out.iterdir() if p.is_file()}
+    # detected as WoS in this process; the worker reading it finds the record cut off
+    cut = tmp_path / "cut.txt"
+    cut.write_text("FN Clarivate Analytics Web of Science\nVR 1.0\nPT J\nAU Tanaka, H\nTI Cut off\n")
+    with pytest.raises(InputFileError) as exc:
+        ingest_paths([tiny_corpus[0], cut, tiny_corpus[1]], out, jobs=2)
+    assert str(exc.value) == f"{cut}: truncated: record 1 has no ER line before the end of the file"
+    after = {p.name: p.read_bytes() for p in out.iterdir() if p.is_file()}
+    assert after == before
+    assert not [p for p in out.iterdir() if p.name.startswith(".")]  # no temporary left behind
+
+
+def test_cli_jobs_option(tiny_corpus, tmp_path, capsys):
+    from wpimap.cli import main
+
+    assert main(["ingest", *map(str, tiny_corpus), "--out", str(tmp_path / "o"), "--jobs", "2"]) == 0
+    # by hand (see tiny_corpus): records 1, 2, 3 kept, the repeated record 1 merged
+    assert len(pd.read_parquet(tmp_path / "o" / "works.parquet")) == 3
+    assert main(["ingest", str(tiny_corpus[0]), "--out", str(tmp_path / "p"), "--jobs", "0"]) == 2
+    assert "--jobs must be at least 1" in capsys.readouterr().err

@@ -46,6 +46,9 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     if centers and not Path(centers).exists():
         raise InputFileError(f"{centers}: centers file not found")
     source_fields_path = args.source_fields or (cfg["ingest"]["scopus_source_fields"] if cfg else None)
+    jobs = args.jobs if args.jobs is not None else (cfg["ingest"].get("jobs", 1) if cfg else 1)
+    if jobs < 1:
+        raise InputFileError(f"--jobs must be at least 1 (got {jobs})")
     summary = ingest_paths(
         paths,
         args.out,
@@ -53,6 +56,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         centers=centers or None,
         source_fields=load_source_fields(source_fields_path),
         formats=formats,
+        jobs=jobs,
     )
     print(summary.format_table())
     print(
@@ -130,6 +134,8 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--config", help="config file (inputs, centers, scopus source fields)")
     s.add_argument("--centers", help="centers YAML (default: the config's, else none)")
     s.add_argument("--source-fields", help="CSV source,field for Scopus records")
+    s.add_argument("--jobs", "-j", type=int, default=None,
+                   help="worker processes parsing files in parallel (default: the config's ingest.jobs, else 1)")
     s.set_defaults(func=cmd_ingest)
 
     s = sub.add_parser("synth", help="generate the synthetic world (OpenAlex JSON Lines + truth)")

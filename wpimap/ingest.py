@@ -7,10 +7,15 @@ research centers on each address, resolves cited references to works of the corp
 author|year|source|volume|page key) and writes ``works``, ``authorships``,
 ``references`` and ``rejects`` Parquet files atomically.
 
-Memory is bounded by one chunk of records plus the per-work look-up tables (IDs, DOIs,
-keys): records are flushed to temporary Parquet files every ``chunk_records`` records
-and references are resolved chunk by chunk in a second pass (in memory, without the
-temporary file, when the whole input fits in one chunk).
+Each file is parsed on its own (:func:`_parse_file`: records, authorships with their
+centers, raw references, rejects → per-file temporary Parquet tables), in this process
+or, with ``jobs > 1``, in worker processes (``ProcessPoolExecutor``, spawn). One merge
+pass (:func:`_merge`) then takes the files in input order: duplicates, reference-key
+ambiguity, then reference resolution, so the tables are the same for any ``jobs``.
+
+Memory is bounded by one chunk of records per worker plus the per-work look-up tables
+(IDs, DOIs, keys): records are flushed to the per-file tables every ``chunk_records``
+records, and the merge streams them batch by batch.
 
 Speed: WoS cited references are keyed many at a time (:class:`_PendingCR`, at most
 ``_PENDING_CR`` entries held, flushed at the end of each file) with the vectorized
@@ -28,7 +33,7 @@ import os
 import shutil
 import tempfile
 import time
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -188,16 +193,23 @@ def load_source_fields(path: str | os.PathLike[str] | None) -> dict[str, list[st
         raise InputFileError(f"{path}: source-to-field table not found") from None
 
 
+_REC = pa.field("rec", pa.int64())  # row of the record in its file's parsed works table
+
+
 class _Buffer:
-    """Column lists of a chunk of records, flushed to Parquet writers."""
+    """Column lists of a chunk of one file's records, flushed to Parquet writers.
+
+    Authorships and raw references carry ``rec``, the row of their record in the
+    file's ``works`` table, so that the merge pass can drop a duplicate record's rows.
+    """
 
     def __init__(self, tmp: Path) -> None:
         self.tmp = tmp
         self.writers: dict[str, pq.ParquetWriter] = {}
         self.schemas = {
             "works": WORKS_SCHEMA,
-            "authorships": AUTHORSHIPS_SCHEMA,
-            "refs_raw": REFERENCES_SCHEMA.append(pa.field("file_index", pa.int32())),
+            "authorships": AUTHORSHIPS_SCHEMA.append(_REC),
+            "refs_raw": REFERENCES_SCHEMA.append(_REC),
             "rejects": REJECTS_SCHEMA,
         }
         self.reset()
@@ -240,29 +252,22 @@ class _Buffer:
                 if not cols[schema.names[0]]:
                     continue
                 table = pa.Table.from_pydict(cols, schema=schema)
-            writer = self.writers.get(name)
-            if writer is None:
-                writer = pq.ParquetWriter(self.tmp / f"{name}.parquet", schema, compression="zstd")
-                self.writers[name] = writer
-            writer.write_table(table)
+            self._writer(name).write_table(table)
         self.reset()
 
-    def close(self) -> tuple[dict[str, Path], pa.Table | None]:
-        """Flush and close the files; the raw references stay in memory (returned)
-        when they were never flushed (a single chunk), else they are read back."""
-        refs_raw = None
-        if "refs_raw" not in self.writers:
-            refs_raw = self._refs_table()
+    def _writer(self, name: str) -> pq.ParquetWriter:
+        writer = self.writers.get(name)
+        if writer is None:
+            writer = pq.ParquetWriter(self.tmp / f"{name}.parquet", self.schemas[name], compression="zstd")
+            self.writers[name] = writer
+        return writer
+
+    def close(self) -> dict[str, Path]:
+        """Flush and close the files (each table gets a file, maybe without rows)."""
         self.flush()
-        paths = {}
-        for name, schema in self.schemas.items():
-            path = self.tmp / f"{name}.parquet"
-            if name in self.writers:
-                self.writers[name].close()
-            elif name != "refs_raw":
-                pq.write_table(schema.empty_table(), path)
-            paths[name] = path
-        return paths, refs_raw
+        for name in self.schemas:
+            self._writer(name).close()
+        return {name: self.tmp / f"{name}.parquet" for name in self.schemas}
 
 
 def ingest_paths(
@@ -273,6 +278,7 @@ def ingest_paths(
     source_fields: Mapping[str, list[str]] | None = None,
     chunk_records: int = 50_000,
     formats: Mapping[str, str] | None = None,
+    jobs: int = 1,
 ) -> IngestSummary:
     """Read input files and write the normalized tables to ``out_dir``.
 
@@ -290,9 +296,13 @@ def ingest_paths(
     source_fields : mapping, optional
         Scopus source title → fields (Scopus records carry no subject categories).
     chunk_records : int
-        Records held in memory before they are flushed to disk.
+        Records held in memory (per worker) before they are flushed to disk.
     formats : mapping, optional
         Per-file format overriding ``fmt`` (keys: the file paths as given).
+    jobs : int
+        Worker processes parsing input files in parallel (1: all in this process).
+        The tables are the same for any number of jobs: the files are merged in input
+        order (duplicates, reference keys and resolution as in a sequential run).
 
     Returns
     -------
@@ -304,7 +314,7 @@ def ingest_paths(
         A file is missing, empty, truncated, undecodable or of no known format. Nothing
         is written to ``out_dir`` in that case (earlier outputs stay as they were).
     """
-    from wpimap.io.detect import detect_format, read_records
+    from wpimap.io.detect import detect_format
 
     files = expand_inputs(paths)
     formats = dict(formats or {})
@@ -318,7 +328,12 @@ def ingest_paths(
     out_dir.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=".ingest.", dir=out_dir))
     try:
-        summary = _ingest(files, file_formats, read_records, matcher, source_fields, chunk_records, tmp)
+        tasks = [
+            _FileTask(path, ffmt, tmp / f"file{fi:06d}", source_fields if ffmt == "scopus" else None,
+                      chunk_records, matcher, _PENDING_CR_CHARS)
+            for fi, (path, ffmt) in enumerate(zip(files, file_formats, strict=True))
+        ]
+        summary = _ingest(tasks, jobs, tmp, chunk_records)
         for name in TABLES:
             os.replace(tmp / f"{name}.parquet", out_dir / f"{name}.parquet")
         frame = summary.to_frame()
@@ -338,146 +353,230 @@ def _matcher(centers: Any) -> Any:
     return CenterMatcher.from_yaml(centers)
 
 
-def _ingest(files, file_formats, read_records, matcher, source_fields, chunk_records, tmp) -> IngestSummary:
-    buf = _Buffer(tmp)
+@dataclass
+class _FileTask:
+    """What a worker needs to parse one input file (picklable)."""
+
+    path: Path
+    fmt: str
+    out: Path
+    source_fields: Mapping[str, list[str]] | None
+    chunk_records: int
+    matcher: Any
+    pending_chars: int
+
+
+def _parse_file(task: _FileTask) -> FileSummary:
+    """Parse one input file into per-file tables in ``task.out`` (a worker's job).
+
+    Writes ``works`` (every normalized record, duplicates included, in file order),
+    ``authorships`` and ``refs_raw`` (with ``rec``, the record's row in ``works``;
+    centers matched) and ``rejects``. Returns the file's counts of records, normalized
+    records and rejects; the merge pass (:func:`_merge`) fills in the rest.
+    """
+    from wpimap.io.detect import read_records
+
+    t0 = time.perf_counter()
+    path, ffmt = task.path, task.fmt
+    task.out.mkdir(parents=True, exist_ok=True)
+    buf = _Buffer(task.out)
+    fs = FileSummary(source_file=str(path), format=ffmt)
+    pending = _PendingCR()
+    opts = {"source_fields": task.source_fields} if ffmt == "scopus" and task.source_fields else {}
+    log.info("reading %s (%s)", path, ffmt)
+    items: Iterable[tuple[Record | Reject, str | None]]
+    if ffmt == "wos":  # CR entries keyed many at a time (see _PendingCR)
+        from wpimap.io.wos import read_wos_cr_text
+
+        items = read_wos_cr_text(path, **opts)
+    else:
+        items = ((item, None) for item in read_records(path, ffmt, **opts))
+    w, a, r, rc = (buf.cols[n] for n in ("works", "authorships", "refs_raw", "rejects"))
+    for item, crs in items:
+        fs.records += 1
+        if isinstance(item, Reject):
+            fs.rejected += 1
+            rc["source_file"].append(str(path))
+            rc["record"].append(item.record)
+            rc["reason"].append(item.reason)
+            continue
+        rec: Record = item
+        row = fs.normalized
+        fs.normalized += 1
+        wid = rec.work_id
+        w["work_id"].append(wid)
+        w["year"].append(rec.year)
+        w["doc_type"].append(rec.doc_type)
+        w["title"].append(rec.title)
+        w["source"].append(rec.source)
+        w["fields"].append(rec.fields)
+        w["doi"].append(rec.doi)
+        w["cited_by_count"].append(rec.cited_by_count)
+        w["ref_key"].append(rec.ref_key)
+        w["source_file"].append(str(path))
+        w["record"].append(rec.record)
+        for au in rec.authorships:
+            a["work_id"].append(wid)
+            a["author_position"].append(au.author_position)
+            a["author"].append(au.author)
+            a["institution"].append(au.institution)
+            a["institution_id"].append(au.institution_id)
+            a["address"].append(au.address)
+            a["country"].append(au.country)
+            a["center"].append(None)
+            a["rec"].append(row)
+        refs = rec.references
+        if crs is not None:
+            if crs:
+                pending.add(wid, crs, row)
+        elif refs:
+            n = len(refs)
+            keys, ids = zip(*refs, strict=True)
+            r["citing_id"].extend([wid] * n)
+            r["cited_key"].extend(keys)
+            r["cited_id"].extend(ids)
+            r["rec"].extend([row] * n)
+        buf.n += 1
+        if buf.n >= task.chunk_records:
+            pending.flush_into(buf)
+            _match_centers(buf, task.matcher)
+            buf.flush()
+            w, a, r, rc = (buf.cols[n] for n in ("works", "authorships", "refs_raw", "rejects"))
+        elif pending.chars >= task.pending_chars:
+            pending.flush_into(buf)
+    pending.flush_into(buf)
+    if fs.records == 0:
+        raise InputFileError(f"{path}: no records found (empty export?)")
+    _match_centers(buf, task.matcher)
+    buf.close()
+    fs.seconds = time.perf_counter() - t0
+    return fs
+
+
+def _ingest(tasks: list[_FileTask], jobs: int, tmp: Path, chunk_records: int) -> IngestSummary:
+    """Parse the files (in this process, or ``jobs`` worker processes) and merge them."""
+    if jobs <= 1 or len(tasks) <= 1:
+        return _merge(tasks, lambda fi: _parse_file(tasks[fi]), tmp, chunk_records)
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    ex = ProcessPoolExecutor(max_workers=min(jobs, len(tasks)), mp_context=multiprocessing.get_context("spawn"))
+    try:
+        futures = [ex.submit(_parse_file, task) for task in tasks]
+        return _merge(tasks, lambda fi: futures[fi].result(), tmp, chunk_records)
+    finally:
+        ex.shutdown(wait=True, cancel_futures=True)
+
+
+def _merge(
+    tasks: list[_FileTask], parsed: Callable[[int], FileSummary], tmp: Path, chunk_records: int
+) -> IngestSummary:
+    """Merge the per-file tables in input order: duplicates, then reference resolution.
+
+    ``parsed(fi)`` returns file ``fi``'s :class:`FileSummary` once its tables are
+    written (raising the file's error, if any). The first record with a given source
+    ID or DOI wins (across files); a ``ref_key`` held by two kept works is ambiguous.
+    """
     summary = IngestSummary()
     seen_ids: dict[str, str] = {}   # any source ID seen → canonical work_id
     seen_dois: dict[str, str] = {}
     key_owner: dict[str, str | None] = {}  # ref_key → work_id (None when ambiguous)
     countries_all: set[str] = set()
-    file_countries: list[set[str]] = []
-    pending = _PendingCR()
-
-    for fi, (path, ffmt) in enumerate(zip(files, file_formats, strict=True)):
-        fs = FileSummary(source_file=str(path), format=ffmt)
-        t0 = time.perf_counter()
-        countries: set[str] = set()
-        opts = {"source_fields": source_fields} if ffmt == "scopus" and source_fields else {}
-        log.info("reading %s (%s)", path, ffmt)
-        items: Iterable[tuple[Record | Reject, str | None]]
-        if ffmt == "wos":  # CR entries keyed many at a time (see _PendingCR)
-            from wpimap.io.wos import read_wos_cr_text
-
-            items = read_wos_cr_text(path, **opts)
-        else:
-            items = ((item, None) for item in read_records(path, ffmt, **opts))
-        for item, crs in items:
-            fs.records += 1
-            if isinstance(item, Reject):
-                fs.rejected += 1
-                rc = buf.cols["rejects"]
-                rc["source_file"].append(str(path))
-                rc["record"].append(item.record)
-                rc["reason"].append(item.reason)
-                continue
-            rec: Record = item
-            fs.normalized += 1
-            canonical = seen_ids.get(rec.work_id) or (seen_dois.get(rec.doi) if rec.doi else None)
-            if canonical is not None:
-                fs.duplicates += 1
-                seen_ids.setdefault(rec.work_id, canonical)
-                continue
-            wid = rec.work_id
-            seen_ids[wid] = wid
-            if rec.doi:
-                seen_dois[rec.doi] = wid
-            if rec.ref_key:
-                key_owner[rec.ref_key] = None if rec.ref_key in key_owner else wid
-            w = buf.cols["works"]
-            w["work_id"].append(wid)
-            w["year"].append(rec.year)
-            w["doc_type"].append(rec.doc_type)
-            w["title"].append(rec.title)
-            w["source"].append(rec.source)
-            w["fields"].append(rec.fields)
-            w["doi"].append(rec.doi)
-            w["cited_by_count"].append(rec.cited_by_count)
-            w["ref_key"].append(rec.ref_key)
-            w["source_file"].append(str(path))
-            w["record"].append(rec.record)
-            a = buf.cols["authorships"]
-            for au in rec.authorships:
-                a["work_id"].append(wid)
-                a["author_position"].append(au.author_position)
-                a["author"].append(au.author)
-                a["institution"].append(au.institution)
-                a["institution_id"].append(au.institution_id)
-                a["address"].append(au.address)
-                a["country"].append(au.country)
-                a["center"].append(None)
-                if au.country:
-                    countries.add(au.country)
-            refs = rec.references
-            if crs is not None:
-                if crs:
-                    pending.add(wid, crs)
-            elif refs:
-                r = buf.cols["refs_raw"]
-                n = len(refs)
-                keys, ids = zip(*refs, strict=True)
-                r["citing_id"].extend([wid] * n)
-                r["cited_key"].extend(keys)
-                r["cited_id"].extend(ids)
-                r["file_index"].extend([fi] * n)
-                fs.references += n
-            buf.n += 1
-            if buf.n >= chunk_records:
-                pending.flush_into(buf, fi, fs)
-                _match_centers(buf, matcher)
-                buf.flush()
-            elif pending.chars >= _PENDING_CR_CHARS:
-                pending.flush_into(buf, fi, fs)
-        pending.flush_into(buf, fi, fs)
-        if fs.records == 0:
-            raise InputFileError(f"{path}: no records found (empty export?)")
-        fs.seconds = time.perf_counter() - t0
-        fs.countries = len(countries)
-        countries_all |= countries
-        file_countries.append(countries)
-        summary.files.append(fs)
-        log.info(
-            "%s: %d records, %d normalized (%d duplicates), %d rejected, %d references",
-            path, fs.records, fs.normalized, fs.duplicates, fs.rejected, fs.references,
-        )
-    _match_centers(buf, matcher)
-    paths, refs_in_memory = buf.close()
-
-    # Second pass: resolve references chunk by chunk (vectorized look-ups).
-    lookups = _Lookups(seen_ids, seen_dois, {k: v for k, v in key_owner.items() if v is not None})
-    resolved_per_file = np.zeros(len(files), dtype=np.int64)
-    batches: Iterable[pa.RecordBatch]
-    if refs_in_memory is not None:
-        batches = refs_in_memory.to_batches()
-    else:
-        batches = pq.ParquetFile(paths["refs_raw"]).iter_batches(batch_size=1_000_000)
-    writer = pq.ParquetWriter(tmp / "references.parquet", REFERENCES_SCHEMA, compression="zstd")
+    keeps: list[np.ndarray] = []
+    schemas = {"works": WORKS_SCHEMA, "authorships": AUTHORSHIPS_SCHEMA, "rejects": REJECTS_SCHEMA}
+    writers = {n: pq.ParquetWriter(tmp / f"{n}.parquet", s, compression="zstd") for n, s in schemas.items()}
     try:
-        for batch in batches:
-            cited = lookups.resolve(batch.column("citing_id"), batch.column("cited_key"), batch.column("cited_id"))
-            ok = pc.indices_nonzero(cited.is_valid())
-            file_index = batch.column("file_index").take(ok).to_numpy(zero_copy_only=False)
-            resolved_per_file += np.bincount(file_index, minlength=len(files))
-            writer.write_table(
-                pa.Table.from_arrays(
-                    [batch.column("citing_id"), batch.column("cited_key"), cited], schema=REFERENCES_SCHEMA
-                )
+        for fi, task in enumerate(tasks):
+            fs = parsed(fi)
+            t0 = time.perf_counter()
+            works = pq.ParquetFile(task.out / "works.parquet")
+            keep = np.zeros(works.metadata.num_rows, dtype=bool)
+            row = 0
+            for batch in works.iter_batches(batch_size=chunk_records, columns=["work_id", "doi", "ref_key"]):
+                for wid, doi, key in zip(*(c.to_pylist() for c in batch.columns), strict=True):
+                    canonical = seen_ids.get(wid) or (seen_dois.get(doi) if doi else None)
+                    if canonical is not None:
+                        seen_ids.setdefault(wid, canonical)
+                    else:
+                        keep[row] = True
+                        seen_ids[wid] = wid
+                        if doi:
+                            seen_dois[doi] = wid
+                        if key:
+                            key_owner[key] = None if key in key_owner else wid
+                    row += 1
+            keeps.append(keep)
+            fs.duplicates = fs.normalized - int(keep.sum())
+            _copy_rows(works, keep, writers["works"], chunk_records)
+            countries: set[str] = set()
+            auth = pq.ParquetFile(task.out / "authorships.parquet")
+            for table in _kept_batches(auth, keep, chunk_records):
+                writers["authorships"].write_table(table.drop_columns(["rec"]).cast(AUTHORSHIPS_SCHEMA))
+                countries.update(c for c in pc.unique(table.column("country")).to_pylist() if c)
+            for batch in pq.ParquetFile(task.out / "refs_raw.parquet").iter_batches(
+                batch_size=1_000_000, columns=["rec"]
+            ):
+                fs.references += int(keep[batch.column(0).to_numpy()].sum())
+            _copy_rows(pq.ParquetFile(task.out / "rejects.parquet"), None, writers["rejects"], chunk_records)
+            fs.countries = len(countries)
+            fs.seconds += time.perf_counter() - t0
+            countries_all |= countries
+            summary.files.append(fs)
+            log.info(
+                "%s: %d records, %d normalized (%d duplicates), %d rejected, %d references",
+                task.path, fs.records, fs.normalized, fs.duplicates, fs.rejected, fs.references,
             )
     finally:
-        writer.close()
-    os.replace(paths["works"], tmp / "works.parquet")
-    os.replace(paths["authorships"], tmp / "authorships.parquet")
-    os.replace(paths["rejects"], tmp / "rejects.parquet")
-    paths["refs_raw"].unlink(missing_ok=True)
+        for writer in writers.values():
+            writer.close()
 
-    for fs, n in zip(summary.files, resolved_per_file.tolist(), strict=True):
-        fs.resolved = n
+    # Second pass: resolve the kept references chunk by chunk (vectorized look-ups).
+    lookups = _Lookups(seen_ids, seen_dois, {k: v for k, v in key_owner.items() if v is not None})
+    writer = pq.ParquetWriter(tmp / "references.parquet", REFERENCES_SCHEMA, compression="zstd")
+    try:
+        for task, keep, fs in zip(tasks, keeps, summary.files, strict=True):
+            for table in _kept_batches(pq.ParquetFile(task.out / "refs_raw.parquet"), keep, 1_000_000):
+                citing = table.column("citing_id").combine_chunks()
+                cited = lookups.resolve(
+                    citing, table.column("cited_key").combine_chunks(), table.column("cited_id").combine_chunks()
+                )
+                fs.resolved += len(cited) - cited.null_count
+                writer.write_table(
+                    pa.Table.from_arrays([citing, table.column("cited_key"), cited], schema=REFERENCES_SCHEMA)
+                )
+            shutil.rmtree(task.out, ignore_errors=True)
+    finally:
+        writer.close()
+
     summary.works = pq.ParquetFile(tmp / "works.parquet").metadata.num_rows
     summary.authorships = pq.ParquetFile(tmp / "authorships.parquet").metadata.num_rows
     summary.references = sum(f.references for f in summary.files)
-    summary.resolved = int(resolved_per_file.sum())
+    summary.resolved = sum(f.resolved for f in summary.files)
     summary.rejects = sum(f.rejected for f in summary.files)
     summary._countries_total = len(countries_all)
     return summary
+
+
+def _kept_batches(pf: pq.ParquetFile, keep: np.ndarray, batch_size: int) -> Iterable[pa.Table]:
+    """The rows of a per-file table whose record (column ``rec``) is kept, batch by batch."""
+    for batch in pf.iter_batches(batch_size=batch_size):
+        mask = keep[batch.column("rec").to_numpy()]
+        if mask.any():
+            yield pa.Table.from_batches([batch]).filter(pa.array(mask))
+
+
+def _copy_rows(pf: pq.ParquetFile, keep: np.ndarray | None, writer: pq.ParquetWriter, batch_size: int) -> None:
+    """Append a per-file table's rows (those where ``keep``, by row number) to ``writer``."""
+    start = 0
+    for batch in pf.iter_batches(batch_size=batch_size):
+        n = batch.num_rows
+        table = pa.Table.from_batches([batch])
+        if keep is not None:
+            mask = keep[start:start + n]
+            table = table.filter(pa.array(mask)) if not mask.all() else table
+        start += n
+        if table.num_rows:
+            writer.write_table(table.cast(writer.schema))
 
 
 _PENDING_CR_CHARS = 20_000_000  # characters of CR text held before they are keyed
@@ -501,14 +600,16 @@ class _PendingCR:
     def __init__(self) -> None:
         self.wids: list[str] = []
         self.texts: list[str] = []
+        self.rows: list[int] = []
         self.chars = 0
 
-    def add(self, wid: str, text: str) -> None:
+    def add(self, wid: str, text: str, row: int) -> None:
         self.wids.append(wid)
         self.texts.append(text)
+        self.rows.append(row)
         self.chars += len(text)
 
-    def flush_into(self, buf: _Buffer, file_index: int, fs: FileSummary) -> None:
+    def flush_into(self, buf: _Buffer) -> None:
         if not self.wids:
             return
         from wpimap.io.refs import wos_cr_keys_arrow
@@ -527,18 +628,18 @@ class _PendingCR:
         first = np.sort(np.unique(pair, return_index=True)[1])
         n = len(first)
         take = pa.array(first)
+        parents = parent.take(take)
         table = pa.Table.from_arrays(
             [
-                pa.array(self.wids, pa.string()).take(parent.take(take)),
+                pa.array(self.wids, pa.string()).take(parents),
                 keys.take(take),
                 pa.nulls(n, pa.string()),
-                pa.array(np.full(n, file_index, dtype=np.int32)),
+                pa.array(self.rows, pa.int64()).take(parents),
             ],
             schema=buf.schemas["refs_raw"],
         )
         buf.add_refs(table)
-        fs.references += n
-        self.wids, self.texts, self.chars = [], [], 0
+        self.wids, self.texts, self.rows, self.chars = [], [], [], 0
 
 
 class _Lookups:

@@ -16,7 +16,7 @@ rule ingest:
         f"{LOGS}/ingest.log",
     conda:
         "../envs/wpimap.yaml"
-    threads: 1
+    threads: config["ingest"].get("jobs", 1)
     resources:
         mem_mb=4000,
         runtime=120,
@@ -25,4 +25,4 @@ rule ingest:
         out=lambda wildcards, output: str(Path(output.works).parent),
     shell:
         "wpimap ingest {params.paths} --config {input.config} --centers {input.centers} "
-        "--out {params.out} > {log} 2>&1"
+        "--out {params.out} --jobs {threads} > {log} 2>&1"
