@@ -255,10 +255,13 @@ class _Buffer:
             self._writer(name).write_table(table)
         self.reset()
 
-    def _writer(self, name: str) -> pq.ParquetWriter:
+    def _writer(self, name: str) -> pa.ipc.RecordBatchFileWriter:
+        # Per-file temporary tables are Arrow IPC files (uncompressed, read back
+        # memory-mapped): the merge reads them twice, and Parquet's encoding cost more
+        # than the parsing itself on small exports.
         writer = self.writers.get(name)
         if writer is None:
-            writer = pq.ParquetWriter(self.tmp / f"{name}.parquet", self.schemas[name], compression="zstd")
+            writer = pa.ipc.new_file(str(self.tmp / f"{name}.arrow"), self.schemas[name])
             self.writers[name] = writer
         return writer
 
@@ -267,7 +270,19 @@ class _Buffer:
         self.flush()
         for name in self.schemas:
             self._writer(name).close()
-        return {name: self.tmp / f"{name}.parquet" for name in self.schemas}
+        return {name: self.tmp / f"{name}.arrow" for name in self.schemas}
+
+
+class _TempTable:
+    """A per-file temporary table (Arrow IPC file), read memory-mapped in batches."""
+
+    def __init__(self, path: Path) -> None:
+        self._table = pa.ipc.open_file(pa.memory_map(str(path))).read_all()
+        self.num_rows = self._table.num_rows
+
+    def iter_batches(self, batch_size: int, columns: list[str] | None = None) -> Iterable[pa.RecordBatch]:
+        table = self._table.select(columns) if columns else self._table
+        yield from table.to_batches(max_chunksize=batch_size)
 
 
 def ingest_paths(
@@ -489,8 +504,8 @@ def _merge(
         for fi, task in enumerate(tasks):
             fs = parsed(fi)
             t0 = time.perf_counter()
-            works = pq.ParquetFile(task.out / "works.parquet")
-            keep = np.zeros(works.metadata.num_rows, dtype=bool)
+            works = _TempTable(task.out / "works.arrow")
+            keep = np.zeros(works.num_rows, dtype=bool)
             row = 0
             for batch in works.iter_batches(batch_size=chunk_records, columns=["work_id", "doi", "ref_key"]):
                 for wid, doi, key in zip(*(c.to_pylist() for c in batch.columns), strict=True):
@@ -509,15 +524,15 @@ def _merge(
             fs.duplicates = fs.normalized - int(keep.sum())
             _copy_rows(works, keep, writers["works"], chunk_records)
             countries: set[str] = set()
-            auth = pq.ParquetFile(task.out / "authorships.parquet")
+            auth = _TempTable(task.out / "authorships.arrow")
             for table in _kept_batches(auth, keep, chunk_records):
                 writers["authorships"].write_table(table.drop_columns(["rec"]).cast(AUTHORSHIPS_SCHEMA))
                 countries.update(c for c in pc.unique(table.column("country")).to_pylist() if c)
-            for batch in pq.ParquetFile(task.out / "refs_raw.parquet").iter_batches(
+            for batch in _TempTable(task.out / "refs_raw.arrow").iter_batches(
                 batch_size=1_000_000, columns=["rec"]
             ):
                 fs.references += int(keep[batch.column(0).to_numpy()].sum())
-            _copy_rows(pq.ParquetFile(task.out / "rejects.parquet"), None, writers["rejects"], chunk_records)
+            _copy_rows(_TempTable(task.out / "rejects.arrow"), None, writers["rejects"], chunk_records)
             fs.countries = len(countries)
             fs.seconds += time.perf_counter() - t0
             countries_all |= countries
@@ -535,7 +550,7 @@ def _merge(
     writer = pq.ParquetWriter(tmp / "references.parquet", REFERENCES_SCHEMA, compression="zstd")
     try:
         for task, keep, fs in zip(tasks, keeps, summary.files, strict=True):
-            for table in _kept_batches(pq.ParquetFile(task.out / "refs_raw.parquet"), keep, 1_000_000):
+            for table in _kept_batches(_TempTable(task.out / "refs_raw.arrow"), keep, 1_000_000):
                 citing = table.column("citing_id").combine_chunks()
                 cited = lookups.resolve(
                     citing, table.column("cited_key").combine_chunks(), table.column("cited_id").combine_chunks()
@@ -557,7 +572,7 @@ def _merge(
     return summary
 
 
-def _kept_batches(pf: pq.ParquetFile, keep: np.ndarray, batch_size: int) -> Iterable[pa.Table]:
+def _kept_batches(pf: _TempTable, keep: np.ndarray, batch_size: int) -> Iterable[pa.Table]:
     """The rows of a per-file table whose record (column ``rec``) is kept, batch by batch."""
     for batch in pf.iter_batches(batch_size=batch_size):
         mask = keep[batch.column("rec").to_numpy()]
@@ -565,7 +580,7 @@ def _kept_batches(pf: pq.ParquetFile, keep: np.ndarray, batch_size: int) -> Iter
             yield pa.Table.from_batches([batch]).filter(pa.array(mask))
 
 
-def _copy_rows(pf: pq.ParquetFile, keep: np.ndarray | None, writer: pq.ParquetWriter, batch_size: int) -> None:
+def _copy_rows(pf: _TempTable, keep: np.ndarray | None, writer: pq.ParquetWriter, batch_size: int) -> None:
     """Append a per-file table's rows (those where ``keep``, by row number) to ``writer``."""
     start = 0
     for batch in pf.iter_batches(batch_size=batch_size):
