@@ -46,6 +46,10 @@ def author_key(name: str | None) -> str:
     """
     if not name:
         return ""
+    return _author_key_with(name, _fold)
+
+
+def _author_key_with(name: str, fold) -> str:
     name = name.strip()
     if not name or name.lower().strip("[]") == "anonymous":
         return ""
@@ -54,11 +58,11 @@ def author_key(name: str | None) -> str:
     else:
         parts = name.split()
         if len(parts) == 1:
-            return _fold(parts[0])
+            return fold(parts[0])
         # "Smith JK" / "Smith J.K." / "van der Berg A": initials are the last token
         surname, given = " ".join(parts[:-1]), parts[-1]
-    s = _fold(surname)
-    g = _fold(given)
+    s = fold(surname)
+    g = fold(given)
     return f"{s} {g[0]}" if g else s
 
 
@@ -256,20 +260,8 @@ def _token_fast(value: object) -> str:
 
 @lru_cache(maxsize=1 << 16)
 def _author_key_fast(name: str) -> str:
-    # author_key with _fold_fast; keep in step with author_key.
-    name = name.strip()
-    if not name or name.lower().strip("[]") == "anonymous":
-        return ""
-    if "," in name:
-        surname, _, given = name.partition(",")
-    else:
-        parts = name.split()
-        if len(parts) == 1:
-            return _fold_fast(parts[0])
-        surname, given = " ".join(parts[:-1]), parts[-1]
-    s = _fold_fast(surname)
-    g = _fold_fast(given)
-    return f"{s} {g[0]}" if g else s
+    # author_key with _fold_fast (cached).
+    return _author_key_with(name, _fold_fast)
 
 
 @lru_cache(maxsize=1 << 15)
