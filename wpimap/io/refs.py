@@ -98,11 +98,11 @@ def make_ref_key(
         ``AUTHOR|YEAR|SOURCE|VOLUME|PAGE``, or None when it would not identify a work
         (no author and no source, or neither year, volume nor page).
     """
-    a = author_key(author)
-    y = _token(year)
-    s = _fold(source) if source else ""
-    v = _token(volume)
-    p = _token(page)
+    return _join_key(author_key(author), _token(year), _fold(source) if source else "", _token(volume), _token(page))
+
+
+def _join_key(a: str, y: str, s: str, v: str, p: str) -> str | None:
+    # The key from its folded parts; None when it would not identify a work.
     if not (a or s) or not (y or v or p):
         return None
     return f"{a}|{y}|{s}|{v}|{p}"
@@ -287,14 +287,13 @@ def ref_key_fast(
     -------
     str or None
     """
-    a = _author_key_fast(author) if author else ""
-    y = _token_fast(year)
-    s = _source_key(source) if source else ""
-    v = _token_fast(volume)
-    p = _token_fast(page)
-    if not (a or s) or not (y or v or p):
-        return None
-    return f"{a}|{y}|{s}|{v}|{p}"
+    return _join_key(
+        _author_key_fast(author) if author else "",
+        _token_fast(year),
+        _source_key(source) if source else "",
+        _token_fast(volume),
+        _token_fast(page),
+    )
 
 
 # The usual shapes "Author, 2000, SOURCE[, V12][, P345]" in one match (digits only for
