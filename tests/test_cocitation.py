@@ -209,7 +209,10 @@ def test_arrow_and_object_inputs_agree_with_brute_force(rows, core, restrict):
     out = cocitation(A1, min_count=1, min_strength=0.0, normalization="raw", core_index=co1)
     pairs, _ = brute_pairs(sorted(keep), set(expected_core))
     assert dict(zip(zip(out["a"], out["b"], strict=True), out["count"], strict=True)) == dict(pairs)
-    assert out["a"].dtype == "str" and out["count"].dtype == np.int64 and out["strength"].dtype == np.float64
+    # ids stay pyarrow-backed strings: a and b share one dictionary, the str core index
+    assert isinstance(out["a"].dtype, pd.CategoricalDtype) and out["a"].dtype == out["b"].dtype
+    assert out["a"].dtype.categories.dtype == "str" and list(out["a"].dtype.categories) == expected_core
+    assert out["count"].dtype == np.int64 and out["strength"].dtype == np.float64
 
 
 @settings(max_examples=40, deadline=None)
@@ -249,3 +252,36 @@ def test_integer_and_unsorted_core_index():
     assert A.toarray().tolist() == [[1, 1, 0], [1, 0, 1]]
     pos = cocitation(A, min_count=1, min_strength=0)
     assert pos[["a", "b"]].values.tolist() == [[0, 1], [0, 2]] and pos["a"].dtype == np.int64
+
+
+def test_pair_ids_share_one_sorted_dictionary(tmp_path):
+    """a, b: ordered categoricals on the sorted core ids, equal to plain ids in values, order and Parquet."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    M = np.array([[1, 1, 0, 1, 0], [0, 1, 1, 1, 0], [1, 0, 1, 1, 1], [1, 1, 1, 0, 1]])
+    A = sp.csr_matrix(M)
+    full = M.T @ M
+    for ids in (["k1", "k2", "k3", "k4", "k5"], ["k4", "k1", "k5", "k3", "k2"]):  # sorted, unsorted
+        out = cocitation(A, min_count=1, min_strength=0, normalization="raw", core_index=pd.Index(ids, dtype="str"))
+        expected = sorted((min(ids[x], ids[y]), max(ids[x], ids[y]), int(full[x, y]))
+                          for x in range(5) for y in range(x + 1, 5) if full[x, y] > 0)
+        assert out[["a", "b", "count"]].values.tolist() == [list(t) for t in expected]
+        assert out["a"].cat.ordered and out["a"].dtype == out["b"].dtype
+        assert list(out["a"].cat.categories) == sorted(ids)
+        assert (out["a"] < out["b"]).all()
+        path = tmp_path / "cocitation.parquet"
+        out.to_parquet(path)
+        stored = pq.read_schema(path).field("a").type  # dictionary-encoded strings
+        assert pa.types.is_dictionary(stored)
+        assert pa.types.is_string(stored.value_type) or pa.types.is_large_string(stored.value_type)
+        back = pd.read_parquet(path)
+        assert back[["a", "b", "count"]].values.tolist() == [list(t) for t in expected]
+        assert pq.read_table(path).column("a").cast(pa.string()).to_pylist() == [t[0] for t in expected]
+    # duplicated ids cannot be categories: plain values, still a <= b and sorted
+    ids = ["k2", "k1", "k2", "k3", "k4"]
+    out = cocitation(A, min_count=1, min_strength=0, normalization="raw", core_index=pd.Index(ids, dtype=object))
+    assert not isinstance(out["a"].dtype, pd.CategoricalDtype)
+    expected = sorted((min(ids[x], ids[y]), max(ids[x], ids[y]), int(full[x, y]))
+                      for x in range(5) for y in range(x + 1, 5) if full[x, y] > 0)
+    assert out[["a", "b", "count"]].values.tolist() == [list(t) for t in expected]

@@ -9,7 +9,13 @@ citing papers at a time): each chunk's column pairs ``(c_p, c_q)``, ``p < q``, a
 generated with vectorized repeats and counted by one linear transpose pass (no
 lower-triangle products, no comparison sort), so the working memory is bounded by one
 chunk's pairs plus the result itself; no Python loop runs over pairs. String ids stay in
-Arrow (unique, sort, lookup, take) when they are pyarrow-backed.
+Arrow (unique, sort, lookup) when they are pyarrow-backed.
+
+The pair table holds the ids of ``a`` and ``b`` as ordered ``Categorical`` columns whose
+codes are the column positions and whose categories are the sorted core ids (one shared
+dictionary): no id string is copied per pair, ``a < b`` and sorting compare as the ids
+do, and Parquet stores them as dictionary-encoded strings (read back as the same
+categoricals).
 
 Normalizations (``cocitation.normalization``), with ``C_AB`` the co-citation count and
 ``N`` the number of citing papers (rows of ``A``, i.e. papers citing at least one core
@@ -224,21 +230,27 @@ def cooccurrence_upper(A: sp.spmatrix, chunk_rows: int = 200_000) -> sp.csr_matr
     return total
 
 
-def _is_sorted(index: pd.Index) -> bool:
-    """``index.is_monotonic_increasing``, in Arrow for pyarrow-backed strings."""
-    arr = _arrow_strings(index)
-    if arr is None or len(arr) < 2 or arr.null_count:
-        return bool(index.is_monotonic_increasing)
-    arr = arr.combine_chunks()
-    return bool(pc.all(pc.less_equal(arr[:-1], arr[1:])).as_py())
+def _sorted_categories(index: pd.Index) -> tuple[pd.Index, np.ndarray | None] | None:
+    """Sorted distinct ids of the columns and the rank of each column among them.
 
-
-def _take(index: pd.Index, positions: np.ndarray) -> pd.api.extensions.ExtensionArray:
-    """``index.array.take(positions)`` (valid positions), in Arrow for pyarrow-backed strings."""
+    Returns ``(categories, None)`` when ``index`` is already strictly increasing (the
+    columns of :func:`incidence`; checked in Arrow for pyarrow-backed strings),
+    ``(sorted index, rank)`` when it is unique but unsorted, None when it holds
+    duplicates or nulls (then the ids cannot serve as categories).
+    """
     arr = _arrow_strings(index)
-    if arr is None:
-        return index.array.take(positions)
-    return pd.array(arr.combine_chunks().take(positions), dtype=index.dtype)
+    if arr is not None and not arr.null_count:
+        arr = arr.combine_chunks()
+        if len(arr) < 2 or pc.all(pc.less(arr[:-1], arr[1:])).as_py():
+            return index, None
+    if index.hasnans or not index.is_unique:
+        return None
+    if index.is_monotonic_increasing:
+        return index, None
+    perm = index.argsort()
+    rank = np.empty(len(index), dtype=np.int64)
+    rank[perm] = np.arange(len(index))
+    return index.take(perm), rank
 
 
 def cocitation(
@@ -274,7 +286,10 @@ def cocitation(
     -------
     pandas.DataFrame
         Columns ``a``, ``b`` (core ids, ``a < b``), ``count`` (int64), ``strength``
-        (float64), sorted by ``(a, b)``.
+        (float64), sorted by ``(a, b)``. With ``core_index``, ``a`` and ``b`` are
+        ordered ``Categorical`` columns sharing one dictionary, the sorted core ids
+        (ids with duplicates or nulls give plain value columns); without it they are
+        the ``int64`` column positions.
     """
     if normalization not in NORMALIZATIONS:
         raise ValueError(f"cocitation.normalization: unknown {normalization!r} (use one of {NORMALIZATIONS})")
@@ -317,7 +332,8 @@ def pairs_from_upper(
     Returns
     -------
     pandas.DataFrame
-        ``a``, ``b``, ``count`` (int64), ``strength`` (float64), sorted by ``(a, b)``.
+        ``a``, ``b``, ``count`` (int64), ``strength`` (float64), sorted by ``(a, b)``;
+        ``a``, ``b`` as in :func:`cocitation`.
     """
     if normalization not in NORMALIZATIONS:
         raise ValueError(f"cocitation.normalization: unknown {normalization!r} (use one of {NORMALIZATIONS})")
@@ -339,19 +355,29 @@ def pairs_from_upper(
     if min_strength > 0:  # strengths are > 0 (positive counts and citation counts)
         keep = strength >= min_strength
         i, j, c, strength = i[keep], j[keep], c[keep], strength[keep]
-    # canonical CSR: pairs come sorted by (i, j); with a sorted core_index that is (a, b)
-    ordered = core_index is None or _is_sorted(core_index)
+    # canonical CSR: pairs come sorted by (i, j), i < j
+    cats = None if core_index is None else _sorted_categories(core_index)
     if core_index is None:
         a, b = i.astype(np.int64), j.astype(np.int64)
-    elif ordered:
-        a, b = _take(core_index, i), _take(core_index, j)
-    else:
+    elif cats is not None:
+        categories, rank = cats
+        if rank is not None:  # unsorted ids: column positions -> ranks among the sorted ids
+            i, j = rank[i], rank[j]
+            i, j = np.minimum(i, j), np.maximum(i, j)
+            order = np.lexsort((j, i))
+            i, j, c, strength = i[order], j[order], c[order], strength[order]
+        # the ids as codes into one shared, sorted dictionary (no copy of the id strings
+        # per pair); i, j are valid positions, so the codes need no validation
+        dtype = pd.CategoricalDtype(categories, ordered=True)
+        a = pd.Categorical.from_codes(i, dtype=dtype, validate=False)
+        b = pd.Categorical.from_codes(j, dtype=dtype, validate=False)
+    else:  # duplicated or null ids: plain values, (a, b) ordered and sorted by value
         a, b = core_index.take(i), core_index.take(j)
         swap = np.asarray(a > b)
         a, b = a.where(~swap, b).array, b.where(~swap, a).array
     out = pd.DataFrame({"a": a, "b": b, "count": c, "strength": strength.astype(np.float64, copy=False)},
                        copy=False)
-    if not ordered:
+    if core_index is not None and cats is None:
         out = out.sort_values(["a", "b"], kind="stable", ignore_index=True)
     return out
 
