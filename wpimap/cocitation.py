@@ -174,18 +174,25 @@ def _upper_pairs(block: sp.csr_matrix) -> sp.csr_matrix:
     if g == 0:
         return sp.csr_matrix((n, n), dtype=np.int32)
     gt = np.int32 if g < 2**31 else np.int64
-    ends = ends.astype(gt, copy=False)
-    # left partner positions: row start of each entry, then +0, +1, ... (before of them)
-    left_pos = np.repeat(rowstart[order] - (ends - bo), bo).astype(gt, copy=False)
-    left_pos += np.arange(g, dtype=gt)
+    # left partner positions: for the k-th entry (in column order) its row start + 0, 1,
+    # ..., bo_k - 1. Written as a running sum of steps (+1 inside a group, a jump to the
+    # next row start where a group begins) and summed in place: one buffer and one pass
+    # instead of repeat + arange (numpy has no "concatenate ranges" primitive)
+    nz = np.flatnonzero(bo)
+    first, bnz = rowstart[order[nz]], bo[nz]
+    left_pos = np.ones(g, dtype=pt)
+    group_start = ends[nz] - bnz
+    left_pos[group_start[0]] = first[0]
+    left_pos[group_start[1:]] = first[1:] - (first[:-1] + bnz[:-1] - 1)
+    np.cumsum(left_pos, out=left_pos)
     # rows of the transpose = right partner = column of the entry: pairs per column
-    indptr = np.concatenate([np.zeros(1, dtype=gt), ends])[csc.indptr]
+    indptr = np.concatenate([np.zeros(1, dtype=gt), ends.astype(gt, copy=False)])[csc.indptr]
     data = block.data
     if (data == 1).all():
         weights, weighted = np.ones(g, dtype=np.int32), False
     else:
-        weights, weighted = np.repeat(data[order], bo) * data[left_pos], True
-    return _from_transposed(indptr, ind[left_pos], weights, (n, n), weighted)
+        weights, weighted = np.repeat(data[order], bo) * np.take(data, left_pos), True
+    return _from_transposed(indptr, np.take(ind, left_pos), weights, (n, n), weighted)
 
 
 def cooccurrence_upper(A: sp.spmatrix, chunk_rows: int = 200_000) -> sp.csr_matrix:
