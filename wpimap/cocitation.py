@@ -139,11 +139,13 @@ def _from_transposed(indptr: np.ndarray, indices: np.ndarray, data: np.ndarray, 
 
 
 def _binary_csr(rows: np.ndarray, cols: np.ndarray, shape: tuple[int, int]) -> sp.csr_matrix:
-    """Canonical ``int32`` 0/1 CSR matrix with a 1 at each distinct (row, col) pair."""
-    order = np.argsort(cols, kind="stable")
-    indptr = np.zeros(shape[1] + 1, dtype=np.int64)
-    np.cumsum(np.bincount(cols, minlength=shape[1]), out=indptr[1:])
-    M = _from_transposed(indptr, np.asarray(rows)[order], np.ones(len(order), dtype=np.int32), shape, False)
+    """Canonical ``int32`` 0/1 CSR matrix with a 1 at each distinct (row, col) pair.
+
+    scipy's COO -> CSR conversion buckets the entries by row in one counting pass, then
+    sorts each (short: one citing paper's references) row and sums its duplicates.
+    """
+    M = sp.csr_matrix((np.ones(len(rows), dtype=np.int32), (rows, cols)), shape=shape)
+    M.sum_duplicates()  # no-op when the conversion has already summed them
     M.data[:] = 1
     return M
 
