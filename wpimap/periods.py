@@ -112,6 +112,11 @@ _ALL = np.uint64(0xFFFFFFFFFFFFFFFF)
 _CHUNK = 1 << 22  # rows per vectorized block: bounds the temporaries of the hashing passes
 _SAMPLE, _FEW = 1 << 16, 1 << 12  # hash_codes: a sample with at most _FEW values -> pyarrow
 
+DEFAULT_CHUNK_ROWS = 1_000_000
+"""Rows per chunk of the streamed passes (``indicators.chunk_rows``): works, authorships
+and references are processed this many rows at a time, so the working memory above the
+input tables is a few compact arrays per work plus a part proportional to the chunk."""
+
 
 def string_array(values: Any) -> pa.StringArray | pa.LargeStringArray | None:
     """Return ``values`` as one contiguous pyarrow string (or large-string) array.
@@ -224,8 +229,8 @@ def _same_strings(a: pa.Array, b: pa.Array) -> bool:
 class HashIndex:
     """Unique string identifiers (e.g. ``works.work_id``) prepared for exact look-ups.
 
-    The ids are hashed once (:func:`string_hash`) into a pandas ``UInt64`` index; a
-    look-up hashes the values, finds them with :meth:`pandas.Index.get_indexer` and
+    The ids are hashed once (:func:`string_hash`) and kept sorted with their rows; a
+    look-up hashes the values, finds them with :func:`numpy.searchsorted` and
     verifies that every matched value equals its id (so a hash collision can never
     produce a wrong match: it raises :class:`LookupError` and the caller falls back to
     an exact pyarrow look-up).
@@ -248,10 +253,16 @@ class HashIndex:
         if arr.null_count:
             raise LookupError("null ids")
         h, _ = string_hash(arr)
-        self.ids = arr
-        self.index = pd.Index(h)
-        if not self.index.is_unique:
+        # Sorted hashes and their rows (12 bytes per id) instead of a hash table (pandas'
+        # engine needs ~35 bytes per id): look-ups sort each block of hashes and use
+        # np.searchsorted, about as fast and a third of the memory.
+        order = np.argsort(h, kind="stable")
+        self._sorted = h[order]
+        del h
+        if len(order) > 1 and bool((self._sorted[1:] == self._sorted[:-1]).any()):
             raise LookupError("ids are not unique")
+        self._rows = order.astype(np.int32) if len(order) < 2**31 else order
+        self.ids = arr
 
     def _get_block(self, arr: pa.Array) -> np.ndarray:
         n = len(arr)
@@ -266,7 +277,13 @@ class HashIndex:
             run = np.cumsum(head) - 1
             arr = arr.filter(pa.array(head))
         h, valid = string_hash(arr)
-        pos = self.index.get_indexer(h).astype(np.int64)
+        pos = np.full(len(h), -1, dtype=np.int64)
+        if len(self._sorted):
+            qo = np.argsort(h, kind="stable")
+            hs = h[qo]
+            at = np.minimum(np.searchsorted(self._sorted, hs), len(self._sorted) - 1)
+            found = self._sorted[at] == hs
+            pos[qo[found]] = self._rows[at[found]]
         pos[~valid] = -1
         hit = np.flatnonzero(pos >= 0)
         got = arr if len(hit) == len(arr) else arr.take(pa.array(hit))
@@ -395,6 +412,79 @@ def work_years(works: pd.DataFrame) -> np.ndarray:
     numpy.ndarray of int64
     """
     return pd.to_numeric(works["year"], errors="coerce").fillna(-1).to_numpy(dtype=np.int64)
+
+
+def work_years_compact(works: pd.DataFrame, chunk_rows: int = DEFAULT_CHUNK_ROWS) -> np.ndarray:
+    """:func:`work_years` in int32 (int64 when a year does not fit), converted by chunks.
+
+    Parameters
+    ----------
+    works : pandas.DataFrame
+        Works table (column ``year``).
+    chunk_rows : int
+        Rows converted at a time (bounds the temporaries).
+
+    Returns
+    -------
+    numpy.ndarray of int32 or int64
+        ``-1`` where unknown.
+    """
+    n = len(works)
+    parts = []
+    for a in range(0, n, max(int(chunk_rows), 1)):
+        y = work_years(works.iloc[a : a + chunk_rows])
+        parts.append(y.astype(np.int32) if len(y) == 0 or (y.min() >= -(2**31) and y.max() < 2**31) else y)
+    if not parts:
+        return np.empty(0, dtype=np.int32)
+    dtype = np.result_type(*parts)
+    return np.concatenate([q.astype(dtype, copy=False) for q in parts])
+
+
+def run_blocks(
+    lookup: Any, m: int, chunk_rows: int
+) -> Any:
+    """Yield blocks of about ``chunk_rows`` rows that never split a run of equal keys.
+
+    ``lookup(start, end)`` returns a tuple of arrays for rows ``start:end`` whose first
+    array is the grouping key (e.g. the row of the work each authorship belongs to). A
+    block ends before the run of its last key, which starts the next block (those few
+    rows are looked up twice); a block that is one single run is doubled until it ends.
+
+    Parameters
+    ----------
+    lookup : callable
+        ``lookup(start, end) -> tuple of numpy.ndarray``.
+    m : int
+        Number of rows.
+    chunk_rows : int
+        Target rows per block.
+
+    Yields
+    ------
+    start, end : int
+        The block's rows.
+    arrays : tuple of numpy.ndarray
+        ``lookup``'s arrays for these rows.
+    """
+    s = 0
+    chunk_rows = max(int(chunk_rows), 1)
+    while s < m:
+        size = chunk_rows
+        while True:
+            e = min(s + size, m)
+            arrays = lookup(s, e)
+            if e < m:
+                key = arrays[0]
+                change = np.flatnonzero(key[1:] != key[:-1])
+                if len(change) == 0:  # one run fills the block: take a larger block
+                    size *= 2
+                    continue
+                t = int(change[-1]) + 1
+                arrays = tuple(a[:t] for a in arrays)
+                e = s + t
+            yield s, e, arrays
+            s = e
+            break
 
 
 def unique_sorted(keys: np.ndarray, return_counts: bool = False) -> Any:
@@ -527,12 +617,148 @@ def count_citations(
     return np.bincount(pairs % max(n, 1), minlength=n).astype(np.int64)
 
 
+class _Unordered(Exception):
+    """A streamed pass found its rows not grouped as it needs (the caller falls back)."""
+
+
+def _period_mask(years: np.ndarray, citing: np.ndarray, cited: np.ndarray, period: Period, window: int | None) -> np.ndarray:
+    """Which (citing, cited) pairs count at the end of ``period`` (see :func:`count_citations`)."""
+    cy = years[citing]
+    keep = (cy >= 0) & (cy <= period.end)
+    if window is not None:
+        y0 = years[cited]
+        keep &= (y0 >= 0) & (cy <= y0 + window)
+    return keep
+
+
+def _streamed_counts(
+    years: np.ndarray,
+    references: pd.DataFrame,
+    periods: list[Period],
+    window: int | None,
+    index: HashIndex,
+    chunk_rows: int,
+) -> list[np.ndarray]:
+    """Count citations block by block of references (each citing work's references in one block)."""
+    n = len(years)
+    nn = np.int64(max(n, 1))
+    counts = [np.zeros(n, dtype=np.int32) for _ in periods]
+    citing_col, cited_col = references["citing_id"], references["cited_id"]
+
+    def lookup(s: int, e: int) -> tuple[np.ndarray, np.ndarray]:
+        return index.get(citing_col.iloc[s:e]), index.get(cited_col.iloc[s:e])
+
+    seen = np.zeros(n, dtype=bool)  # citing works met in earlier blocks
+    for _, _, (citing, cited) in run_blocks(lookup, len(references), chunk_rows):
+        keep = (cited >= 0) & (citing >= 0) & (cited != citing)
+        pairs = unique_sorted(citing[keep] * nn + cited[keep])  # a pair counts once
+        citing, cited = pairs // nn, pairs % nn
+        heads = citing[np.r_[True, citing[1:] != citing[:-1]]] if len(citing) else citing
+        if seen[heads].any():  # a work's references are spread over blocks
+            raise _Unordered
+        seen[heads] = True
+        for k, period in enumerate(periods):
+            np.add.at(counts[k], cited[_period_mask(years, citing, cited, period, window)], 1)
+    return counts
+
+
+def _global_counts(
+    years: np.ndarray,
+    references: pd.DataFrame,
+    periods: list[Period],
+    window: int | None,
+    index: HashIndex,
+    chunk_rows: int,
+) -> list[np.ndarray]:
+    """Counts when the references are not grouped by citing work: all pairs deduplicated at once."""
+    n = len(years)
+    nn = np.int64(max(n, 1))
+    m = len(references)
+    keys = []
+    for s in range(0, m, max(int(chunk_rows), 1)):
+        citing = index.get(references["citing_id"].iloc[s : s + chunk_rows])
+        cited = index.get(references["cited_id"].iloc[s : s + chunk_rows])
+        keep = (cited >= 0) & (citing >= 0) & (cited != citing)
+        keys.append(unique_sorted(citing[keep] * nn + cited[keep]))
+    pairs = unique_sorted(np.concatenate(keys) if keys else np.empty(0, dtype=np.int64))
+    del keys
+    citing, cited = pairs // nn, pairs % nn
+    del pairs
+    return [
+        np.bincount(cited[_period_mask(years, citing, cited, p, window)], minlength=n).astype(np.int32)
+        for p in periods
+    ]
+
+
+def citation_counts_by_period(
+    works: pd.DataFrame,
+    references: pd.DataFrame,
+    periods: list[Period],
+    window: int | None = None,
+    *,
+    index: HashIndex | None = None,
+    years: np.ndarray | None = None,
+    chunk_rows: int = DEFAULT_CHUNK_ROWS,
+) -> list[np.ndarray]:
+    """Corpus citation counts at the end of each period, in one pass over the references.
+
+    The rule of :func:`citation_counts` (``source="corpus"``). The references are read
+    in blocks of ``chunk_rows`` rows; when each citing work's references are
+    consecutive (as ingestion writes them) a (citing, cited) pair is deduplicated within
+    its block and the memory above the tables is the counts (4 bytes per work and
+    period) plus a part proportional to the block. Otherwise (detected, exact) the
+    distinct pairs of the whole table are sorted once (16 bytes per reference).
+
+    Parameters
+    ----------
+    works : pandas.DataFrame
+        Works table (``work_id`` unique, ``year``).
+    references : pandas.DataFrame
+        References table (``citing_id``, ``cited_id``).
+    periods : list of Period
+    window : int, optional
+        Citation window (see :func:`citation_counts`).
+    index : HashIndex, optional
+        ``HashIndex(works["work_id"])`` when already built.
+    years : numpy.ndarray, optional
+        :func:`work_years` of ``works`` when already computed.
+    chunk_rows : int
+        References per block.
+
+    Returns
+    -------
+    list of numpy.ndarray of int32
+        One count per work, per period.
+
+    Raises
+    ------
+    ValueError
+        Duplicate work ids, or a negative window.
+    """
+    if window is not None and window < 0:
+        raise ValueError(f"citation_counts: negative citation window {window}")
+    if years is None:
+        years = work_years_compact(works, chunk_rows)
+    try:
+        if index is None:
+            index = HashIndex(works["work_id"])
+        try:
+            return _streamed_counts(years, references, periods, window, index, chunk_rows)
+        except _Unordered:
+            return _global_counts(years, references, periods, window, index, chunk_rows)
+    except LookupError:  # non-string or duplicate ids, or a hash collision: exact pyarrow path
+        citing, cited = reference_positions_indexed(works, references, None)
+        y = np.asarray(years, dtype=np.int64)
+        return [count_citations(y, citing, cited, p, window).astype(np.int32) for p in periods]
+
+
 def citation_counts(
     works: pd.DataFrame,
     references: pd.DataFrame | None,
     period: Period | str,
     window: int | None = None,
     source: str = "corpus",
+    chunk_rows: int = DEFAULT_CHUNK_ROWS,
 ) -> pd.Series:
     """Count the citations each work received, as seen at the end of ``period``.
 
@@ -557,6 +783,8 @@ def citation_counts(
         Citation window in years after publication; ``None`` counts up to the period end.
     source : {'corpus', 'input'}
         Where the counts come from.
+    chunk_rows : int
+        References per block (:func:`citation_counts_by_period`).
 
     Returns
     -------
@@ -577,8 +805,8 @@ def citation_counts(
     if references is None:
         raise ValueError("citation_counts: citations.source corpus needs the references table")
     try:
-        citing, cited = reference_positions(works, references)
+        (counts,) = citation_counts_by_period(works, references, [period], window, chunk_rows=chunk_rows)
     except ValueError as exc:
-        raise ValueError(f"citation_counts: {exc}") from None
-    counts = count_citations(work_years(works), citing, cited, period, window)
-    return pd.Series(counts, index=index, name="citations")
+        msg = str(exc)
+        raise ValueError(msg if msg.startswith("citation_counts") else f"citation_counts: {msg}") from None
+    return pd.Series(counts.astype(np.int64), index=index, name="citations")
