@@ -91,9 +91,13 @@ def incidence(
     cited = references[key]
     core_arrow, cited_arrow = _arrow_strings(ids), _arrow_strings(cited)
     if core_arrow is not None:
-        # pyarrow-backed strings: unique/sort/lookup in Arrow, no Python str objects
-        uniq = pc.drop_null(pc.unique(core_arrow))
+        # pyarrow-backed strings: sort/dedupe/lookup in Arrow, no Python str objects.
+        # Sorted first, then equal neighbours dropped: core ids usually come distinct,
+        # so a hash pass for unique() would be spent for nothing
+        uniq = pc.drop_null(core_arrow).combine_chunks()
         uniq = uniq.take(pc.array_sort_indices(uniq))
+        if len(uniq) > 1:
+            uniq = uniq.filter(pa.concat_arrays([pa.array([True]), pc.not_equal(uniq[1:], uniq[:-1])]))
         core_index = pd.Index(pd.array(uniq, dtype=ids.dtype), name=ids.name)
     else:
         core_index = ids.unique().dropna().sort_values()
@@ -350,8 +354,12 @@ def pairs_from_upper(
     if not upper.has_canonical_format:  # sums of partitions' blocks (Dask engine)
         upper = upper.copy()
         upper.sum_duplicates()
-    i = np.repeat(np.arange(upper.shape[0], dtype=upper.indices.dtype), np.diff(upper.indptr))
-    j, c = upper.indices, upper.data.astype(np.int64)
+    n = upper.shape[0]
+    # column positions in the integer type pandas keeps for the codes of n categories
+    # (so the categorical columns below take them without another copy)
+    it = np.int8 if n < 127 else np.int16 if n < 32767 else np.int32 if n < 2**31 - 1 else np.int64
+    i = np.repeat(np.arange(n, dtype=it), np.diff(upper.indptr))
+    j, c = upper.indices.astype(it, copy=False), upper.data.astype(np.int64)
     if min_count > 1:  # every stored count is >= 1
         keep = c >= min_count
         i, j, c = i[keep], j[keep], c[keep]
