@@ -173,16 +173,14 @@ def test_arrow_resolution_matches_hand_values_and_pandas_path():
     assert [None if pd.isna(v) else v for v in old] == expected
 
 
-def test_small_chunks_and_cr_batches_give_the_same_tables(shared_data, tmp_path, monkeypatch):
+def test_small_chunks_and_cr_batches_give_the_same_tables(shared_data, tmp_path):
     import pyarrow.parquet as pq
-
-    import wpimap.ingest as ingest_module
 
     files = [shared_data / "wos" / "tethne_wos2.txt", shared_data / "wos" / "wosfile_tab_utf8.txt",
              shared_data / "wos" / "wosfile_plaintext.txt"]  # the last two: the same 50 records
     one = ingest_paths(files, tmp_path / "one")
-    monkeypatch.setattr(ingest_module, "_PENDING_CR_CHARS", 3000)  # key CR fields a few records at a time
-    many = ingest_paths(files, tmp_path / "many", chunk_records=7)  # and spill every 7 records
+    # WoS files read 3000 characters at a time (a record or two per chunk), spilled every 7 records
+    many = ingest_paths(files, tmp_path / "many", chunk_records=7, chunk_chars=3000)
     for name in ("works", "authorships", "references", "rejects"):
         assert pq.read_table(tmp_path / "one" / f"{name}.parquet").equals(
             pq.read_table(tmp_path / "many" / f"{name}.parquet")
@@ -196,28 +194,36 @@ def test_small_chunks_and_cr_batches_give_the_same_tables(shared_data, tmp_path,
 def test_whitespace_for_arrow_trim_is_what_str_strip_removes():
     import sys
 
-    from wpimap.ingest import _WHITESPACE
+    from wpimap.io.wos import WHITESPACE
 
     brute = {chr(c) for c in range(sys.maxunicode + 1) if chr(c).isspace()}  # every code point
-    assert set(_WHITESPACE) == brute
-    assert len(_WHITESPACE) == len(brute)
+    assert set(WHITESPACE) == brute
+    assert len(WHITESPACE) == len(brute)
 
 
-def test_pending_cr_keys_split_strip_and_dedupe_per_record(tmp_path):
-    import wpimap.ingest as ingest_module
-
-    buf = ingest_module._Buffer(tmp_path)
-    pending = ingest_module._PendingCR()
-    pending.add("WOS:1", "Smith J, 2000, NATURE, V1, P2\n  \u3000smith j., 2000, NATURE, V1, P2\u2003\n\n"
-                         "CREATION EVOLUTION E\n Doe A, 2001, X, DOI 10.5/AB.", 3)
-    pending.add("WOS:2", "Doe A, 2001, X, DOI 10.5/ab\n", 4)
-    pending.flush_into(buf)
-    table = buf._refs_table()
+@pytest.mark.parametrize("blank", ["", "\n"])  # a blank line makes the reader take the line loop
+def test_cr_entries_are_stripped_keyed_and_deduplicated_per_record(tmp_path, blank):
+    record = ("PT J\nAU Smith, J\nCR Smith J, 2000, NATURE, V1, P2\n  \u3000smith j., 2000, NATURE, V1, P2\u2003\n"
+              f"{blank}   CREATION EVOLUTION E\n    Doe A, 2001, X, DOI 10.5/AB.\nUT WOS:1\nER\n"
+              "PT J\nAU Doe, A\nCR Doe A, 2001, X, DOI 10.5/ab\nUT WOS:2\nER\n")
+    f = wos_file(tmp_path / "cr.txt", [record])
+    ingest_paths([f], tmp_path / "out")
+    table = pd.read_parquet(tmp_path / "out" / "references.parquet")
     # by hand: record 1 cites SMITH J twice (one kept), one entry has no key, one DOI
-    assert table.column("citing_id").to_pylist() == ["WOS:1", "WOS:1", "WOS:2"]
-    assert table.column("cited_key").to_pylist() == ["SMITH J|2000|NATURE|1|2", "10.5/ab", "10.5/ab"]
-    assert table.column("cited_id").null_count == 3
-    assert table.column("rec").to_pylist() == [3, 3, 4]  # row of the citing record in its file
+    assert table["citing_id"].tolist() == ["WOS:1", "WOS:1", "WOS:2"]
+    assert table["cited_key"].tolist() == ["SMITH J|2000|NATURE|1|2", "10.5/ab", "10.5/ab"]
+    assert table["cited_id"].isna().all()
+
+
+def test_tiny_wos_chunks_give_the_same_tables_as_the_default(shared_data, tmp_path):
+    # memory is bounded by the chunk: a chunk far smaller than one record changes nothing
+    files = [shared_data / "wos" / "wosfile_plaintext.txt", shared_data / "wos" / "wosfile_tab_utf16.txt",
+             shared_data / "wos" / "metaknowledge_savedrecs.txt"]
+    default = ingest_paths(files, tmp_path / "default")
+    tiny = ingest_paths(files, tmp_path / "tiny", chunk_chars=100)
+    _assert_same_outputs(tmp_path / "default", tmp_path / "tiny")
+    assert [(f.records, f.references) for f in default.files] == [(f.records, f.references) for f in tiny.files]
+    assert default.files[0].records == 50 and default.files[0].references > 2000
 
 
 # --- parallel ingest (jobs > 1): same tables as a sequential run -------------------------

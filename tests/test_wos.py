@@ -623,39 +623,51 @@ def test_ref_key_fast_equals_make_ref_key(author, year, source, volume, page):
 
 
 # ---------------------------------------------------------------------------
-# Fast path of the plain-text reader (whole-block split) = the line loop
+# Columnar path of the plain-text reader = the line loop
 # ---------------------------------------------------------------------------
 
 
-def _line_loop(block: str) -> list:
-    import wpimap.io.wos as wos_module
+def _dump(fields) -> list:
+    """The content of a wos._Fields, record by record, comparable with ==."""
+    import numpy as np
 
-    fast = wos_module._fast_record
-    wos_module._fast_record = lambda _block: None
-    try:
-        return list(wos_module._plain_block(block, 1, wos_module._PlainState()))
-    finally:
-        wos_module._fast_record = fast
+    crs: list[list[str]] = [[] for _ in range(fields.n)]
+    parts = [(e.to_pylist(), r) for e, r in fields.cr]
+    for entries, rows in parts:
+        for order in np.argsort(rows, kind="stable"):
+            crs[rows[order]].append(entries[order])
+    return [
+        (fields.record_no[i], fields.reason[i], {t: v[i] for t, v in fields.text.items()},
+         {t: v[i] for t, v in fields.lists.items()}, crs[i])
+        for i in range(fields.n)
+    ]
 
 
 def _both_paths(block: str) -> tuple[list, list]:
+    """(the block read by the chunk reader, the block read by the line loop only)."""
     import wpimap.io.wos as wos_module
 
-    return list(wos_module._plain_block(block, 1, wos_module._PlainState())), _line_loop(block)
+    columnar = wos_module._chunk_fields([block], 1, wos_module._PlainState())
+    items = list(wos_module._plain_block(block, 1, wos_module._PlainState()))
+    line_loop = wos_module._Fields(len(items))
+    for i, item in enumerate(items):
+        line_loop.set_raw(i, *item)
+    return _dump(columnar), _dump(line_loop)
 
 
-def test_fast_block_path_equals_line_loop_on_every_real_record(shared_data):
+def test_columnar_path_equals_line_loop_on_every_real_record(shared_data):
     import wpimap.io.wos as wos_module
 
     taken = 0
     for path in _wos_files(shared_data):
         if "tab" in path.name:
             continue
-        for block in re.split(r"\nER[ \t]*\n", _decode(path)):
+        blocks = re.split(r"\nER[ \t]*\n", _decode(path))
+        for block in blocks:
             fast, slow = _both_paths(block)
             assert fast == slow
-            taken += wos_module._fast_record(block) is not None
-    assert taken > 1600  # nearly every one of the 1,682 plain-text records takes the fast path
+        taken += int(wos_module._fast_fields([b.lstrip("\n") for b in blocks])[0].sum())
+    assert taken > 1600  # nearly every one of the 1,682 plain-text records takes the columnar path
 
 
 @pytest.mark.parametrize(
@@ -674,28 +686,34 @@ def test_fast_block_path_equals_line_loop_on_every_real_record(shared_data):
         "PT J\nZZ unknown tag\n   its continuation\nUT WOS:1",
         "PT J\nUTWOS:1",  # no space after the tag
         "PT J\nAU Smith, J\n   \nTI x\n  y \n \nUT WOS:1",  # blank continuations at a field's end
-        "PT J\nTI a\x00b\nUT WOS:1",  # a NUL (the fast path's marker) in the text
+        "PT J\nTI a\x00b\nUT WOS:1",  # a NUL in the text
         "PT J\nTI a\n b\n  c\n   d\nUT WOS:1",  # continuations indented by 1, 2, 3 spaces
+        "PT J\nTI é\n   ü x\nAU Ωmega, Ä\nUT WOS:1",  # non-ASCII after the tag and in continuations
+        "PT J\nTI\nAU x\nUT WOS:1",  # a bare tag that is wanted, no value
+        "PT J\nAU x\nAU\nUT WOS:1",  # "AU x" and a bare "AU"
+        "PT J\nTI a\u2003\n\u3000b\u00a0\nUT WOS:1",  # Unicode white space around values
+        "PT J\nER x\nUT WOS:1",  # an ER line with text: a field like any other
+        "PT J\nA1 x\n1A y\nUT WOS:1",  # a digit first is no tag
+        "PT J",  # nothing but PT
+        "",
+        "\n\n",
     ],
 )
-def test_fast_block_path_equals_line_loop_on_edge_cases(block):
+def test_columnar_path_equals_line_loop_on_edge_cases(block):
     fast, slow = _both_paths(block)
     assert fast == slow
 
 
-def test_deferred_reader_gives_the_same_references_once_keyed(shared_data):
-    from wpimap.io.wos import read_wos_deferred
-
+def test_references_are_the_distinct_keys_of_the_raw_cr_lines(shared_data):
+    # the raw CR lines are cut from the text with plain string operations; each record's
+    # references are its lines' keys, without None and repeats, in order
     path = shared_data / "wos" / "tethne_wos2.txt"
-    deferred = list(read_wos_deferred(path))
-    plain = _read_all(path)
-    assert len(deferred) == len(plain) == 100
-    for (item, entries), ref in zip(deferred, plain, strict=True):
-        assert item.references == []
-        unique = dict.fromkeys(wos_cr_keys(entries))
+    items = _read_all(path)
+    assert len(items) == 100
+    for rec, item in zip(_raw_plain_records(path), items, strict=True):
+        unique = dict.fromkeys(wos_cr_key(e) for e in rec.get("CR", []) if e)
         unique.pop(None, None)
-        assert [(k, None) for k in unique] == ref.references
-        assert (item.work_id, item.authorships) == (ref.work_id, ref.authorships)
+        assert [(k, None) for k in unique] == item.references
 
 
 def test_vectorized_cr_keys_on_tricky_doi_entries(monkeypatch):
@@ -717,28 +735,27 @@ def test_vectorized_cr_keys_on_tricky_doi_entries(monkeypatch):
     assert wos_cr_keys(entries) == expected
 
 
-def test_cr_text_reader_gives_the_deferred_entries(shared_data):
-    from wpimap.io.wos import read_wos_cr_text, read_wos_deferred
+def test_batches_of_any_chunk_size_give_the_same_records(shared_data):
+    from wpimap.io.wos import read_wos_batches
 
-    for path in _wos_files(shared_data):
-        texts = list(read_wos_cr_text(path))
-        deferred = list(read_wos_deferred(path))
-        assert len(texts) == len(deferred) > 0
-        for (item_t, text), (item_d, entries) in zip(texts, deferred, strict=True):
-            assert item_t == item_d
-            assert isinstance(text, str)
-            # the one string, split and stripped line by line (empty lines dropped)
-            assert [ln.strip() for ln in text.split("\n") if ln.strip()] == entries, path
+    for name in ("wosfile_plaintext.txt", "wosfile_tab_utf8.txt", "metaknowledge_savedrecs.txt"):
+        path = shared_data / "wos" / name
+        expected = list(_read_all(path))
+        for chunk in (1, 700, 20_000):
+            batches = list(read_wos_batches(path, chunk_chars=chunk))
+            assert [i for b in batches for i in b.items()] == expected, (name, chunk)
+            if chunk == 1:  # every record in a chunk of its own, as for any chunk smaller than a record
+                assert all(b.num_records <= 1 for b in batches) or "tab" in name
 
 
-def test_cr_text_of_a_ragged_field():
+def test_cr_entries_of_a_ragged_field():
     import wpimap.io.wos as wos_module
 
     block = "PT J\nCR A, 2000, X, V1, P2\n   \n     B, 2001, Y  \nNR 2\nUT WOS:1"
-    rec = wos_module._fast_record(block, True)
-    assert rec is not None
-    assert [ln.strip() for ln in rec["CR"].split("\n") if ln.strip()] == ["A, 2000, X, V1, P2", "B, 2001, Y"]
-    assert wos_module._fast_record(block)["CR"] == ["A, 2000, X, V1, P2", "B, 2001, Y"]
+    taken, _, _, cr, cr_block = wos_module._fast_fields([block])
+    assert taken.tolist() == [True]
+    assert cr.to_pylist() == ["A, 2000, X, V1, P2", "B, 2001, Y"]
+    assert cr_block.tolist() == [0, 0]
 
 
 @settings(max_examples=200, deadline=None)

@@ -17,11 +17,11 @@ Memory is bounded by one chunk of records per worker plus the per-work look-up t
 (IDs, DOIs, keys): records are flushed to the per-file tables every ``chunk_records``
 records, and the merge streams them batch by batch.
 
-Speed: WoS cited references are keyed many at a time (:class:`_PendingCR`, at most
-``_PENDING_CR`` entries held, flushed at the end of each file) with the vectorized
-:func:`wpimap.io.refs.wos_cr_keys`, and references are resolved with Arrow hash
-look-ups (``pyarrow.compute.index_in``); the tables are the same as with record-by-
-record keying and pandas ``map`` (see ``benchmarks/bench_ingest.py`` for the numbers).
+Speed: Web of Science exports come from :func:`wpimap.io.wos.read_wos_batches` as Arrow
+tables, a chunk of the file at a time (``chunk_chars``), cited references keyed in
+columns; references are resolved with Arrow hash look-ups (``pyarrow.compute.index_in``);
+the tables are the same as record-by-record keying and pandas ``map`` give (see
+``benchmarks/bench_ingest.py`` for the numbers).
 """
 
 from __future__ import annotations
@@ -218,41 +218,35 @@ class _Buffer:
         self.cols: dict[str, dict[str, list[Any]]] = {
             name: {c: [] for c in schema.names} for name, schema in self.schemas.items()
         }
-        self.refs_tables: list[pa.Table] = []  # raw references built as Arrow tables
+        self.tables: dict[str, list[pa.Table]] = {name: [] for name in self.schemas}  # rows given as tables
         self.n = 0
 
-    def add_refs(self, table: pa.Table) -> None:
-        """Append raw references given as an Arrow table (after the listed ones)."""
-        self._refs_lists_to_table()
-        self.refs_tables.append(table)
+    def add_table(self, name: str, table: pa.Table) -> None:
+        """Append rows given as an Arrow table (after the rows listed so far)."""
+        self._lists_to_table(name)
+        if table.num_rows:
+            self.tables[name].append(table)
 
-    def _refs_lists_to_table(self) -> None:
-        cols = self.cols["refs_raw"]
-        if cols["citing_id"]:
-            self.refs_tables.append(pa.Table.from_pydict(cols, schema=self.schemas["refs_raw"]))
+    def _lists_to_table(self, name: str) -> None:
+        cols = self.cols[name]
+        if cols[self.schemas[name].names[0]]:
+            self.tables[name].append(pa.Table.from_pydict(cols, schema=self.schemas[name]))
             for values in cols.values():
                 values.clear()
 
-    def _refs_table(self) -> pa.Table:
-        """All raw references held, in order, as one table (emptied from the buffer)."""
-        self._refs_lists_to_table()
-        tables, self.refs_tables = self.refs_tables, []
+    def table(self, name: str) -> pa.Table:
+        """All rows of ``name`` held, in order, as one table (emptied from the buffer)."""
+        self._lists_to_table(name)
+        tables, self.tables[name] = self.tables[name], []
         if not tables:
-            return self.schemas["refs_raw"].empty_table()
+            return self.schemas[name].empty_table()
         return tables[0] if len(tables) == 1 else pa.concat_tables(tables).combine_chunks()
 
     def flush(self) -> None:
-        for name, schema in self.schemas.items():
-            if name == "refs_raw":
-                table = self._refs_table()
-                if not table.num_rows:
-                    continue
-            else:
-                cols = self.cols[name]
-                if not cols[schema.names[0]]:
-                    continue
-                table = pa.Table.from_pydict(cols, schema=schema)
-            self._writer(name).write_table(table)
+        for name in self.schemas:
+            table = self.table(name)
+            if table.num_rows:
+                self._writer(name).write_table(table)
         self.reset()
 
     def _writer(self, name: str) -> pa.ipc.RecordBatchFileWriter:
@@ -294,6 +288,7 @@ def ingest_paths(
     chunk_records: int = 50_000,
     formats: Mapping[str, str] | None = None,
     jobs: int = 1,
+    chunk_chars: int | None = None,
 ) -> IngestSummary:
     """Read input files and write the normalized tables to ``out_dir``.
 
@@ -318,6 +313,10 @@ def ingest_paths(
         Worker processes parsing input files in parallel (1: all in this process).
         The tables are the same for any number of jobs: the files are merged in input
         order (duplicates, reference keys and resolution as in a sequential run).
+    chunk_chars : int, optional
+        Characters of a Web of Science export read and normalized at a time (default
+        about 1M, see :func:`wpimap.io.wos.read_wos_batches`): with ``chunk_records``,
+        what bounds the memory of a worker, whatever the file size.
 
     Returns
     -------
@@ -345,7 +344,7 @@ def ingest_paths(
     try:
         tasks = [
             _FileTask(path, ffmt, tmp / f"file{fi:06d}", source_fields if ffmt == "scopus" else None,
-                      chunk_records, matcher, _PENDING_CR_CHARS)
+                      chunk_records, matcher, chunk_chars)
             for fi, (path, ffmt) in enumerate(zip(files, file_formats, strict=True))
         ]
         summary = _ingest(tasks, jobs, tmp, chunk_records)
@@ -378,7 +377,7 @@ class _FileTask:
     source_fields: Mapping[str, list[str]] | None
     chunk_records: int
     matcher: Any
-    pending_chars: int
+    chunk_chars: int | None
 
 
 def _parse_file(task: _FileTask) -> FileSummary:
@@ -396,18 +395,24 @@ def _parse_file(task: _FileTask) -> FileSummary:
     task.out.mkdir(parents=True, exist_ok=True)
     buf = _Buffer(task.out)
     fs = FileSummary(source_file=str(path), format=ffmt)
-    pending = _PendingCR()
-    opts = {"source_fields": task.source_fields} if ffmt == "scopus" and task.source_fields else {}
     log.info("reading %s (%s)", path, ffmt)
-    items: Iterable[tuple[Record | Reject, str | None]]
-    if ffmt == "wos":  # CR entries keyed many at a time (see _PendingCR)
-        from wpimap.io.wos import read_wos_cr_text
-
-        items = read_wos_cr_text(path, **opts)
+    if ffmt == "wos":
+        _parse_wos(task, buf, fs)
     else:
-        items = ((item, None) for item in read_records(path, ffmt, **opts))
+        opts = {"source_fields": task.source_fields} if ffmt == "scopus" and task.source_fields else {}
+        _parse_records(task, read_records(path, ffmt, **opts), buf, fs)
+    if fs.records == 0:
+        raise InputFileError(f"{path}: no records found (empty export?)")
+    buf.close()
+    fs.seconds = time.perf_counter() - t0
+    return fs
+
+
+def _parse_records(task: _FileTask, items: Iterable[Record | Reject], buf: _Buffer, fs: FileSummary) -> None:
+    """Buffer the items of a record-by-record reader (OpenAlex, Scopus)."""
+    path = task.path
     w, a, r, rc = (buf.cols[n] for n in ("works", "authorships", "refs_raw", "rejects"))
-    for item, crs in items:
+    for item in items:
         fs.records += 1
         if isinstance(item, Reject):
             fs.rejected += 1
@@ -441,10 +446,7 @@ def _parse_file(task: _FileTask) -> FileSummary:
             a["center"].append(None)
             a["rec"].append(row)
         refs = rec.references
-        if crs is not None:
-            if crs:
-                pending.add(wid, crs, row)
-        elif refs:
+        if refs:
             n = len(refs)
             keys, ids = zip(*refs, strict=True)
             r["citing_id"].extend([wid] * n)
@@ -453,19 +455,49 @@ def _parse_file(task: _FileTask) -> FileSummary:
             r["rec"].extend([row] * n)
         buf.n += 1
         if buf.n >= task.chunk_records:
-            pending.flush_into(buf)
             _match_centers(buf, task.matcher)
             buf.flush()
             w, a, r, rc = (buf.cols[n] for n in ("works", "authorships", "refs_raw", "rejects"))
-        elif pending.chars >= task.pending_chars:
-            pending.flush_into(buf)
-    pending.flush_into(buf)
-    if fs.records == 0:
-        raise InputFileError(f"{path}: no records found (empty export?)")
     _match_centers(buf, task.matcher)
-    buf.close()
-    fs.seconds = time.perf_counter() - t0
-    return fs
+
+
+def _parse_wos(task: _FileTask, buf: _Buffer, fs: FileSummary) -> None:
+    """Buffer the tables of the WoS reader, a chunk of the file at a time."""
+    from wpimap.io.wos import read_wos_batches
+
+    source = pa.scalar(str(task.path), pa.string())
+    for batch in read_wos_batches(task.path, chunk_chars=task.chunk_chars):
+        fs.records += batch.num_records
+        rejects = batch.rejects
+        if rejects.num_rows:
+            fs.rejected += rejects.num_rows
+            buf.add_table("rejects", pa.Table.from_arrays(
+                [pa.repeat(source, rejects.num_rows), rejects.column("record"), rejects.column("reason")],
+                schema=REJECTS_SCHEMA))
+        works = batch.works
+        if not works.num_rows:
+            continue
+        row0 = fs.normalized
+        fs.normalized += works.num_rows
+        buf.n += works.num_rows
+        wid = works.column("work_id")
+        buf.add_table("works", pa.Table.from_arrays(
+            [wid, *(works.column(c) for c in ("year", "doc_type", "title", "source", "fields", "doi",
+                                               "cited_by_count", "ref_key")),
+             pa.repeat(source, works.num_rows), works.column("record")], schema=WORKS_SCHEMA))
+        auth = batch.authorships
+        rec = auth.column("rec")
+        buf.add_table("authorships", pa.Table.from_arrays(
+            [wid.take(rec), *(auth.column(c) for c in ("author_position", "author", "institution")),
+             pa.nulls(auth.num_rows, pa.string()), auth.column("address"), auth.column("country"),
+             _centers_of(auth, task.matcher), pc.add(rec, row0)], schema=buf.schemas["authorships"]))
+        refs = batch.references
+        rec = refs.column("rec")
+        buf.add_table("refs_raw", pa.Table.from_arrays(
+            [wid.take(rec), refs.column("cited_key"), pa.nulls(refs.num_rows, pa.string()), pc.add(rec, row0)],
+            schema=buf.schemas["refs_raw"]))
+        if buf.n >= task.chunk_records:
+            buf.flush()
 
 
 def _ingest(tasks: list[_FileTask], jobs: int, tmp: Path, chunk_records: int) -> IngestSummary:
@@ -594,69 +626,6 @@ def _copy_rows(pf: _TempTable, keep: np.ndarray | None, writer: pq.ParquetWriter
             writer.write_table(table.cast(writer.schema))
 
 
-_PENDING_CR_CHARS = 20_000_000  # characters of CR text held before they are keyed
-# The white space str.strip() removes (str.isspace), for pyarrow.compute.utf8_trim.
-_WHITESPACE = (
-    "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005"
-    "\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
-)
-
-
-class _PendingCR:
-    """WoS CR fields of the records read since the last flush, keyed together.
-
-    Each record's CR field comes as one string (:func:`wpimap.io.wos.read_wos_cr_text`);
-    the fields of many records are split into lines, stripped, keyed
-    (:func:`wpimap.io.refs.wos_cr_keys_arrow`) and de-duplicated per record with Arrow
-    and numpy. The references are exactly those :func:`wpimap.io.wos.read_wos` gives:
-    per record, the distinct non-null keys in order of first appearance.
-    """
-
-    def __init__(self) -> None:
-        self.wids: list[str] = []
-        self.texts: list[str] = []
-        self.rows: list[int] = []
-        self.chars = 0
-
-    def add(self, wid: str, text: str, row: int) -> None:
-        self.wids.append(wid)
-        self.texts.append(text)
-        self.rows.append(row)
-        self.chars += len(text)
-
-    def flush_into(self, buf: _Buffer) -> None:
-        if not self.wids:
-            return
-        from wpimap.io.refs import wos_cr_keys_arrow
-
-        lists = pc.split_pattern(pa.array(self.texts, pa.string()), "\n")
-        parent = pc.list_parent_indices(lists)
-        lines = pc.utf8_trim(pc.list_flatten(lists), _WHITESPACE)
-        keep = pc.greater(pc.binary_length(lines), 0)
-        entries, parent = lines.filter(keep), parent.filter(keep)
-        keys = wos_cr_keys_arrow(entries)
-        valid = keys.is_valid()
-        keys, parent = keys.filter(valid), parent.filter(valid)
-        # first appearance of each (record, key) pair, in input order
-        codes = pc.dictionary_encode(keys)
-        pair = parent.to_numpy().astype(np.int64) * max(len(codes.dictionary), 1) + codes.indices.to_numpy()
-        first = np.sort(np.unique(pair, return_index=True)[1])
-        n = len(first)
-        take = pa.array(first)
-        parents = parent.take(take)
-        table = pa.Table.from_arrays(
-            [
-                pa.array(self.wids, pa.string()).take(parents),
-                keys.take(take),
-                pa.nulls(n, pa.string()),
-                pa.array(self.rows, pa.int64()).take(parents),
-            ],
-            schema=buf.schemas["refs_raw"],
-        )
-        buf.add_refs(table)
-        self.wids, self.texts, self.rows, self.chars = [], [], [], 0
-
-
 class _Lookups:
     """The corpus look-up tables as Arrow arrays: what :func:`resolve_references` does
     with pandas ``map``, with ``pyarrow.compute.index_in`` (hash look-ups, no copies)."""
@@ -686,9 +655,21 @@ def _match_centers(buf: _Buffer, matcher: Any) -> None:
     cols = buf.cols["authorships"]
     if not cols["work_id"]:
         return
-    frame = pd.DataFrame({k: cols[k] for k in ("address", "institution", "institution_id")})
-    centers = matcher.match_frame(frame)
-    cols["center"] = [None if pd.isna(c) else str(c) for c in centers]
+    cols["center"] = _centers(matcher, {k: cols[k] for k in ("address", "institution", "institution_id")})
+
+
+def _centers(matcher: Any, columns: Mapping[str, list[Any]]) -> list[str | None]:
+    centers = matcher.match_frame(pd.DataFrame(columns))
+    return [None if pd.isna(c) else str(c) for c in centers]
+
+
+def _centers_of(auth: pa.Table, matcher: Any) -> pa.Array:
+    """The center column of authorship rows given as an Arrow table."""
+    if matcher is None or not auth.num_rows:
+        return pa.nulls(auth.num_rows, pa.string())
+    columns = {"address": auth.column("address").to_pylist(), "institution": auth.column("institution").to_pylist(),
+               "institution_id": [None] * auth.num_rows}
+    return pa.array(_centers(matcher, columns), pa.string())
 
 
 def resolve_references(

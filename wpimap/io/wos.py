@@ -13,14 +13,22 @@ Tab-delimited
     split on tabs only, never with a CSV dialect.
 
 Encodings: UTF-8 with or without BOM, UTF-16 (LE/BE, BOM or not), CRLF or LF line ends,
-optionally gzip-compressed. The file is streamed in chunks of about 1M characters:
-memory is bounded by one chunk plus one record, whatever the file size. A plain-text
-record whose every line is a field or a continuation is cut into fields with one split
-(``_fast_record``); any other goes through the line-by-line reader, which says what is
-wrong (both give the same fields; tests check it on every real record).
-:func:`read_wos_deferred` leaves the CR entries unkeyed for callers that key many at
-once; :func:`read_wos_cr_text` gives them as one string per record (ingestion splits,
-strips and keys them with Arrow kernels).
+optionally gzip-compressed.
+
+Reading in chunks, in columns
+-----------------------------
+:func:`read_wos_batches` reads the file ``chunk_chars`` characters at a time (about 1M
+by default): memory holds one chunk, its tables and the record that straddles it,
+whatever the file size. The records of a chunk (the plain-text blocks between ``ER``
+lines) are cut into lines and fields with Arrow kernels at once (:func:`_fast_fields`);
+a block that is not one well-formed record (a blank or malformed line, a repeated tag,
+a second PT, EF, the header) goes through the line-by-line reader (:func:`_plain_block`),
+which says what is wrong; both give the same fields (tests check it on every real
+record). Tab-delimited rows are split one by one. Each chunk is then normalized into
+Arrow tables (:class:`WosBatch`): the per-record rules below in one loop over the
+records, the CR entries of all records keyed at once with
+:func:`wpimap.io.refs.wos_cr_keys_arrow`. :func:`read_wos` gives the same records as
+:class:`~wpimap.io.records.Record` objects, one at a time.
 
 Mapping to :class:`~wpimap.io.records.Record`
 ---------------------------------------------
@@ -84,6 +92,11 @@ from itertools import chain
 from pathlib import Path
 from typing import IO
 
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
 from wpimap.io.countries import country_from_address
 from wpimap.io.records import (
     Authorship,
@@ -93,9 +106,12 @@ from wpimap.io.records import (
     normalize_doc_type,
     normalize_doi,
 )
-from wpimap.io.refs import author_key, ref_key_fast, wos_cr_key
+from wpimap.io.refs import author_key, ref_key_fast, wos_cr_keys_arrow
 
-__all__ = ["WosReadStats", "read_wos", "read_wos_cr_text", "read_wos_deferred", "sniff_wos", "parse_addresses", "parse_reprint"]
+__all__ = [
+    "WHITESPACE", "WosBatch", "WosReadStats", "parse_addresses", "parse_reprint", "read_wos", "read_wos_batches",
+    "sniff_wos",
+]
 
 
 @dataclass(slots=True)
@@ -242,68 +258,16 @@ class _PlainState:
         self.open_record = False  # the block ended inside a record (no ER after it)
 
 
-# Fast path for the usual block: one record "PT …" whose every line is a field
-# ("XX value" or a bare "XX") or a continuation (leading space), without blank lines,
-# a repeated tag, a second PT or an EF. One split cuts the block into fields (a
-# newline not followed by a space), and the first three characters of every field
-# are checked against the valid field starts; anything else goes through the line
-# loop below, which also says what is wrong.
-_FIELD_SPLIT = re.compile(r"\n(?! )")
-_TAGS = [a + b for a in sorted(_TAG_CHARS) for b in sorted(_TAG_CHARS2)]
-_FIELD_STARTS = frozenset([t + " " for t in _TAGS] + [t + "\n" for t in _TAGS] + _TAGS)
-_USED_ORDER = tuple(sorted(_USED_TAGS))
+def _plain_block(block: str, first_line: int, state: _PlainState) -> Iterator[RawItem]:
+    """Records of one block of lines that ends before an ``ER`` line, read line by line.
 
-
-def _fast_record(block: str, raw_cr: bool = False) -> dict[str, list[str]] | None:
-    """The fields of a well-formed one-record block, or None to take the line loop.
-
-    With ``raw_cr`` the CR field is kept as one string (its lines joined by newlines,
-    not yet stripped one by one) for :func:`read_wos_cr_text`.
+    The general reader of a plain-text block, for the blocks that the columnar path
+    (:func:`_fast_fields`) does not take, and for the end of a file. Only the fields
+    the normalization reads are collected; every line is still checked to be a field
+    (``XX value``), a continuation (leading spaces) or empty. A second PT or an EF
+    inside the block closes the record read so far as a Reject (it lost its ``ER``);
+    FN/VR header lines before a record are skipped.
     """
-    rec_text = block.lstrip("\n")
-    if rec_text[:3] != "PT ":
-        return None
-    fields = _FIELD_SPLIT.split(rec_text)
-    by_start = {f[:3]: f for f in fields}
-    if len(by_start) != len(fields) or not by_start.keys() <= _FIELD_STARTS:
-        return None  # a repeated field start, a blank line, a line that is no field
-    tags = {k[:2] for k in by_start}
-    if len(tags) != len(fields) or "EF" in tags:
-        return None  # a repeated tag ("AU x" and a bare "AU"), or EF
-    rec: dict[str, list[str]] = {}
-    strip = str.strip
-    get = by_start.get
-    for tag in _USED_ORDER:
-        if tag not in tags:
-            continue
-        f = get(tag + " ") or get(tag + "\n") or tag
-        value = f[3:].strip()
-        if raw_cr and tag == "CR":
-            rec[tag] = value  # type: ignore[assignment]
-        elif not value:
-            rec[tag] = []
-        elif "\n" in value:
-            lines = list(map(strip, value.split("\n")))
-            rec[tag] = [ln for ln in lines if ln] if "" in lines else lines
-        else:
-            rec[tag] = [value]
-    return rec
-
-
-def _plain_block(block: str, first_line: int, state: _PlainState, raw_cr: bool = False) -> Iterator[RawItem]:
-    """Records of one block of lines that ends before an ``ER`` line (normally one record).
-
-    Only the fields the normalization reads are collected; every line is still checked
-    to be a field (``XX value``), a continuation (leading spaces) or empty. A second PT
-    or an EF inside the block closes the record read so far as a Reject (it lost its
-    ``ER``); FN/VR header lines before a record are skipped.
-    """
-    fast = _fast_record(block, raw_cr) if raw_cr else _fast_record(block)
-    if fast is not None:
-        state.record_no += 1
-        state.open_record = True
-        yield state.record_no, fast, None
-        return
     used = _USED_TAGS
     rec: dict[str, list[str]] | None = None
     cur: list[str] | None = None
@@ -405,38 +369,245 @@ def _er_lines(buf: str) -> Iterator[tuple[int, int]]:
             i = find("\nER", i + 1)
 
 
-def _plain_records(text: IO[str], first: str, path: Path, raw_cr: bool = False) -> Iterator[RawItem]:
-    """Records of a plain-text export, read in chunks of about 1 MB.
+# ---------------------------------------------------------------------------
+# Plain text, a chunk at a time: the usual records in columns, the others line by line
+# ---------------------------------------------------------------------------
 
-    Memory holds one chunk plus the record that straddles it, whatever the file size.
+# Fields read by the normalization, apart from CR: joined with a space (one text per
+# record) or kept as a list of lines / items.
+_TEXT_TAGS = ("UT", "PY", "EA", "DT", "TI", "SO", "WC", "DI", "TC", "J9", "JI", "VL", "BP")
+_LIST_TAGS = ("AU", "AF", "C1", "RP")
+_WANTED = _TEXT_TAGS + _LIST_TAGS + ("CR",)
+_CR_CODE = len(_WANTED) - 1
+# every valid tag, the wanted ones first (their code is their index in _WANTED)
+_ALL_TAGS = pa.array(
+    list(_WANTED) + [t for t in (a + b for a in sorted(_TAG_CHARS) for b in sorted(_TAG_CHARS2)) if t not in _WANTED],
+    pa.binary(),
+)
+_EF_CODE = _ALL_TAGS.to_pylist().index(b"EF")
+# The white space str.strip() removes (str.isspace), for pyarrow.compute.utf8_trim
+# (tests/test_wos.py checks it against every code point).
+WHITESPACE = (
+    "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005"
+    "\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
+)
+# FN / VR lines and empty lines before the first record (the line loop skips them too).
+_HEADER_LINES = re.compile(r"(?:(?:FN|VR)(?: [^\n]*)?\n|\n)*")
+
+
+class _Fields:
+    """The fields of the records of one chunk, before normalization.
+
+    ``text[tag][i]`` is the text of field ``tag`` of record ``i`` (its lines joined by
+    a space, None when absent or empty), ``lists[tag][i]`` the lines / items of a
+    multi-valued field (None or a list), ``cr`` the CR entries of all records as
+    (Arrow array of stripped non-empty entries, record index of each entry) parts.
+    ``reason[i]`` is set for a record that could not be read (a Reject).
     """
-    state = _PlainState()
+
+    __slots__ = ("n", "record_no", "reason", "text", "lists", "cr")
+
+    def __init__(self, n: int) -> None:
+        self.n = n
+        self.record_no: list[int] = [0] * n
+        self.reason: list[str | None] = [None] * n
+        self.text: dict[str, list[str | None]] = {t: [None] * n for t in _TEXT_TAGS}
+        self.lists: dict[str, list[list[str] | None]] = {t: [None] * n for t in _LIST_TAGS}
+        self.cr: list[tuple[pa.Array, np.ndarray]] = []
+
+    def set_raw(self, i: int, record_no: int, rec: dict[str, list[str]] | None, reason: str | None) -> None:
+        """Fill record ``i`` from the fields of the line loop or a tab-delimited row."""
+        self.record_no[i] = record_no
+        if rec is None:
+            self.reason[i] = reason or "unreadable record"
+            return
+        for tag in _TEXT_TAGS:
+            lines = rec.get(tag)
+            if lines:
+                self.text[tag][i] = " ".join(lines) if len(lines) > 1 else lines[0]
+        for tag in _LIST_TAGS:
+            lines = rec.get(tag)
+            if lines:
+                self.lists[tag][i] = lines
+        crs = rec.get("CR")
+        if crs:
+            self.cr.append((pa.array(crs, pa.string()), np.full(len(crs), i, dtype=np.int64)))
+
+
+def _np(arr: pa.Array) -> np.ndarray:
+    return arr.to_numpy(zero_copy_only=False)
+
+
+def _fast_fields(
+    blocks: list[str],
+) -> tuple[np.ndarray, dict[str, list[str | None]], dict[str, list[list[str] | None]], pa.Array, np.ndarray]:
+    """Read the well-formed one-record blocks of a chunk in columns (Arrow kernels).
+
+    A block is taken when it starts with ``PT `` and every line is a field (``XX value``
+    or a bare ``XX``, ``X`` a capital letter, the second also a digit) or a continuation
+    (leading space), with no tag twice and no ``EF``; any other block goes through the
+    line loop (:func:`_plain_block`), which says what is wrong. Both give the same fields
+    (tests/test_wos.py checks it on every real record and on edge cases): a field's
+    lines stripped (the first one after its tag), empty ones dropped.
+
+    Returns
+    -------
+    taken : numpy.ndarray of bool
+        Per block, whether it was read here.
+    text, lists : dict
+        Per field, a list over the blocks (None where absent or the block not taken).
+    cr, cr_block : pyarrow.StringArray, numpy.ndarray
+        The CR entries of the taken blocks (stripped, non-empty) and their block.
+    """
+    n = len(blocks)
+    arr = pa.array(blocks, pa.string())
+    split = pc.split_pattern(arr, "\n")
+    lines = pc.list_flatten(split)
+    parent = _np(pc.list_parent_indices(split))
+    # Field lines: a tag (looked up among all valid tags, the wanted ones first) then a
+    # space or the end of the line. Byte slices are safe here: a tag is ASCII.
+    raw = lines.view(pa.binary())
+    code = _np(pc.fill_null(pc.index_in(pc.binary_slice(raw, 0, 2), value_set=_ALL_TAGS), -1))
+    field = _np(pc.or_(pc.equal(pc.binary_slice(raw, 2, 3), b" "), pc.equal(pc.binary_length(raw), 2)))
+    field &= code >= 0
+    cont = _np(pc.starts_with(lines, " "))
+    taken = _np(pc.starts_with(arr, "PT ")).copy()
+    taken[parent[~(cont | field)]] = False
+    code = np.where(field, code, -1)
+    taken[parent[code == _EF_CODE]] = False
+    fcode = code[field]
+    if len(fcode):  # a tag twice in a block
+        seen = np.bincount(parent[field].astype(np.int64) * len(_ALL_TAGS) + fcode)
+        taken[np.flatnonzero(seen > 1) // len(_ALL_TAGS)] = False
+
+    # Each line's field (a continuation takes the field above it), the wanted ones kept.
+    above = np.maximum.accumulate(np.where(field, np.arange(len(field)), 0))
+    code = code[above]
+    keep = taken[parent] & (code >= 0) & (code < len(_WANTED))
+    keep_arr = pa.array(keep)
+    raw, parent, code_np = raw.filter(keep_arr), parent[keep], code[keep]
+    # (an explicit stop: binary_slice without one fails in pyarrow 26, "Negative buffer resize")
+    longest = pc.max(pc.binary_length(raw)).as_py() or 0
+    value = pc.if_else(pa.array(field[keep]), pc.binary_slice(raw, 3, longest + 1), raw).view(pa.string())
+    value = pc.utf8_trim(value, WHITESPACE)
+    nonempty = _np(pc.greater(pc.binary_length(value), 0))
+    if not nonempty.all():
+        value, parent, code_np = value.filter(pa.array(nonempty)), parent[nonempty], code_np[nonempty]
+
+    is_cr = code_np == _CR_CODE
+    cr, cr_block = value.filter(pa.array(is_cr)), parent[is_cr]
+    other = ~is_cr
+    value, parent, code_np = value.filter(pa.array(other)), parent[other], code_np[other]
+    order = np.argsort(code_np, kind="stable")  # by field, file order kept within each
+    value, parent, code_np = value.take(pa.array(order)), parent[order], code_np[order]
+    bounds = np.searchsorted(code_np, np.arange(len(_WANTED)))
+    text: dict[str, list[str | None]] = {}
+    lists: dict[str, list[list[str] | None]] = {}
+    for c, name in enumerate(_WANTED[:-1]):
+        a, b = int(bounds[c]), int(bounds[c + 1])
+        if a == b:
+            (text if name in _TEXT_TAGS else lists)[name] = [None] * n  # type: ignore[index]
+            continue
+        offsets = np.zeros(n + 1, dtype=np.int32)
+        np.cumsum(np.bincount(parent[a:b], minlength=n), out=offsets[1:])
+        per_block = pa.ListArray.from_arrays(pa.array(offsets), value.slice(a, b - a))
+        if name in _TEXT_TAGS:
+            text[name] = [t or None for t in pc.binary_join(per_block, " ").to_pylist()]
+        else:
+            lists[name] = [v or None for v in per_block.to_pylist()]
+    return taken, text, lists, cr, cr_block
+
+
+def _chunk_fields(blocks: list[str], line_no: int, state: _PlainState) -> _Fields:
+    """The records of complete blocks (each ended by an ``ER`` line); ``line_no`` is
+    the line number of the first block's first line."""
+    stripped = [b.lstrip("\n") for b in blocks]
+    taken, text, lists, cr, cr_block = _fast_fields(stripped)
+    if taken.all():  # the usual chunk: one record per block, all read in columns
+        f = _Fields(0)
+        f.n = len(blocks)
+        f.record_no = list(range(state.record_no + 1, state.record_no + 1 + f.n))
+        f.reason = [None] * f.n
+        f.text, f.lists = text, lists
+        f.cr = [(cr, cr_block.astype(np.int64))] if len(cr) else []
+        state.record_no += f.n
+        state.open_record = True
+        return f
+    # Some blocks go through the line loop (they may hold 0, 1 or more records).
+    raw: list[tuple[int, int, dict[str, list[str]] | None, str | None]] = []  # (block or -1, no, rec, reason)
+    counted, at = 0, line_no  # line number of blocks[counted]
+    for b, block in enumerate(blocks):
+        if taken[b]:
+            state.record_no += 1
+            state.open_record = True
+            raw.append((b, state.record_no, None, None))
+            continue
+        while counted < b:
+            at += blocks[counted].count("\n") + 2
+            counted += 1
+        for record_no, rec, reason in _plain_block(block, at, state):
+            raw.append((-1, record_no, rec, reason))
+    f = _Fields(len(raw))
+    index_of_block = np.full(len(blocks), -1, dtype=np.int64)
+    for i, (b, record_no, rec, reason) in enumerate(raw):
+        if b < 0:
+            f.set_raw(i, record_no, rec, reason)
+            continue
+        index_of_block[b] = i
+        f.record_no[i] = record_no
+        for tag in _TEXT_TAGS:
+            f.text[tag][i] = text[tag][b]
+        for tag in _LIST_TAGS:
+            f.lists[tag][i] = lists[tag][b]
+    if len(cr):
+        f.cr.insert(0, (cr, index_of_block[cr_block]))
+    return f
+
+
+def _plain_fields(text: IO[str], first: str, path: Path, state: _PlainState, chunk_chars: int) -> Iterator[_Fields]:
+    """The records of a plain-text export, one :class:`_Fields` per chunk read.
+
+    Memory holds one chunk of ``chunk_chars`` characters plus the record that straddles
+    it, whatever the file size.
+    """
     buf = first
     line_no = 1  # line number of buf[0]
     eof = False
+    header = True
     while not eof:
-        chunk = text.read(_CHUNK_CHARS)
+        chunk = text.read(chunk_chars)
         if chunk:
             buf += chunk
         else:
             eof = True
             if buf and not buf.endswith("\n"):
                 buf += "\n"
+        if header:
+            header = False
+            skip = _HEADER_LINES.match(buf).end()  # type: ignore[union-attr]
+            line_no += buf.count("\n", 0, skip)
+            buf = buf[skip:]
+        blocks = []
         pos = 0
         for start, end in _er_lines(buf):
-            block = buf[pos:start]
-            yield from _plain_block(block, line_no, state, raw_cr)
-            line_no += block.count("\n") + 2
+            blocks.append(buf[pos:start])
             pos = end
-        if pos:
+        if blocks:
+            fields = _chunk_fields(blocks, line_no, state)
+            line_no += buf.count("\n", 0, pos)
             buf = buf[pos:]
+            yield fields
     # Whatever follows the last ER: EF, blank lines, or a record cut short.
-    tail = list(_plain_block(buf, line_no, state, raw_cr))
+    tail = list(_plain_block(buf, line_no, state))
     if state.open_record:
         raise InputFileError(
             f"{path}: truncated: record {state.record_no} has no ER line before the end of the file"
         )
-    yield from tail
+    if tail:
+        f = _Fields(len(tail))
+        for i, (record_no, rec, reason) in enumerate(tail):
+            f.set_raw(i, record_no, rec, reason)
+        yield f
 
 
 def _split_c1(value: str) -> list[str]:
@@ -486,16 +657,37 @@ def _tab_records(lines: IO[str], header: str, path: Path) -> Iterator[RawItem]:
         yield record_no, rec, None
 
 
+_TAB_ROWS_PER_CHAR = 1 / 4096  # tab-delimited rows per batch: chunk_chars / 4096 (rows of ~4-8 kB)
+
+
+def _tab_fields(lines: IO[str], header: str, path: Path, chunk_chars: int) -> Iterator[_Fields]:
+    """The rows of a tab-delimited export, one :class:`_Fields` per batch of rows."""
+    per_batch = max(1, int(chunk_chars * _TAB_ROWS_PER_CHAR))
+    pending: list[RawItem] = []
+
+    def fields() -> _Fields:
+        f = _Fields(len(pending))
+        for i, (record_no, rec, reason) in enumerate(pending):
+            f.set_raw(i, record_no, rec, reason)
+        pending.clear()
+        return f
+
+    try:
+        for item in _tab_records(lines, header, path):
+            pending.append(item)
+            if len(pending) >= per_batch:
+                yield fields()
+    except (InputFileError, UnicodeDecodeError, OSError, EOFError):
+        if pending:  # the complete rows before a damaged end or undecodable text
+            yield fields()
+        raise
+    if pending:
+        yield fields()
+
+
 # ---------------------------------------------------------------------------
 # Normalization of one record
 # ---------------------------------------------------------------------------
-
-
-def _text(rec: dict[str, list[str]], tag: str) -> str | None:
-    lines = rec.get(tag)
-    if not lines:
-        return None
-    return " ".join(lines) if len(lines) > 1 else lines[0]
 
 
 def _institution(address: str) -> str | None:
@@ -602,11 +794,15 @@ class _Byline:
         return self._keys.get(author_key(name))
 
 
-def _authorships(rec: dict[str, list[str]]) -> list[Authorship]:
-    byline = _Byline(rec.get("AF") or [], rec.get("AU") or [])
-    pairs: list[tuple[list[str] | None, str]] = parse_addresses(rec.get("C1") or ())
-    if not pairs and rec.get("RP"):
-        pairs = list(parse_reprint("; ".join(rec["RP"])))  # type: ignore[arg-type]
+AuthorshipRow = tuple[int | None, str | None, str | None, str | None, str | None]  # pos, author, inst, country, address
+
+
+def _authorship_rows(af: list[str], au: list[str], c1: list[str] | None, rp: list[str] | None) -> list[AuthorshipRow]:
+    """(author_position, author, institution, country, address) rows of one record."""
+    byline = _Byline(af, au)
+    pairs: list[tuple[list[str] | None, str]] = parse_addresses(c1 or ())
+    if not pairs and rp:
+        pairs = list(parse_reprint("; ".join(rp)))  # type: ignore[arg-type]
     rows: list[tuple[int | None, str | None, str]] = []
     seen: set[tuple[object, str]] = set()
     covered: set[int] = set()
@@ -631,13 +827,11 @@ def _authorships(rec: dict[str, list[str]]) -> list[Authorship]:
         if i not in covered:
             rows.append((i, name, ""))
     rows.sort(key=lambda r: (r[0] is None, r[0] or 0))
-    out = []
-    for pos, name, address in rows:
-        if address:
-            out.append(Authorship(pos, name, _institution(address), country_from_address(address), address))
-        else:
-            out.append(Authorship(pos, name, None, None, None))
-    return out
+    return [
+        (pos, name, _institution(address), country_from_address(address), address) if address
+        else (pos, name, None, None, None)
+        for pos, name, address in rows
+    ]
 
 
 def _work_id(ut: str | None) -> str | None:
@@ -652,9 +846,8 @@ def _work_id(ut: str | None) -> str | None:
     return ut
 
 
-def _year(rec: dict[str, list[str]]) -> int | None:
-    for tag in ("PY", "EA"):
-        value = _text(rec, tag)
+def _year(py: str | None, ea: str | None) -> int | None:
+    for value in (py, ea):
         if value:
             m = _YEAR.search(value)
             if m:
@@ -669,82 +862,211 @@ def _int(value: str | None) -> int | None:
     return int(value) if value.isdigit() else None
 
 
-def _normalize(
-    record_no: int, rec: dict[str, list[str]], stats: WosReadStats, defer_cr: bool = False
-) -> Record | Reject:
-    work_id = _work_id(_text(rec, "UT"))
-    if work_id is None:
-        return Reject(record_no, "no UT (WoS accession number)")
-    year = _year(rec)
-    au = rec.get("AU") or []
-    crs = rec.get("CR")
-    if defer_cr:
-        references = []  # keyed later by the caller (read_wos_deferred)
-    elif crs:
-        keys = list(map(wos_cr_key, crs))
-        unique = dict.fromkeys(keys)
-        skipped = keys.count(None)
-        if skipped:
-            del unique[None]
-            stats.references_skipped += skipped
-        stats.references_duplicate += len(keys) - skipped - len(unique)
-        references: list[tuple[str | None, str | None]] = [(key, None) for key in unique]
-    else:
-        references = []
-    if not defer_cr:
-        stats.references += len(references)
-    wc = _text(rec, "WC")
-    volume = _text(rec, "VL")
-    page = _text(rec, "BP")
-    return Record(
-        record=record_no,
-        work_id=work_id,
-        year=year,
-        doc_type=normalize_doc_type(_text(rec, "DT")),
-        title=_text(rec, "TI"),
-        source=_text(rec, "SO"),
-        fields=[f for f in (s.strip() for s in wc.split(";")) if f] if wc else [],
-        doi=normalize_doi(_text(rec, "DI")),
-        cited_by_count=_int(_text(rec, "TC")),
-        ref_key=ref_key_fast(  # = make_ref_key, faster
-            au[0] if au else None, year, _text(rec, "J9") or _text(rec, "JI") or _text(rec, "SO"), volume, page
-        ),
-        authorships=_authorships(rec),
+# ---------------------------------------------------------------------------
+# Normalization of a chunk of records → Arrow tables
+# ---------------------------------------------------------------------------
+
+BATCH_WORKS_SCHEMA = pa.schema(
+    [("record", pa.int64()), ("work_id", pa.string()), ("year", pa.int32()), ("doc_type", pa.string()),
+     ("title", pa.string()), ("source", pa.string()), ("fields", pa.list_(pa.string())), ("doi", pa.string()),
+     ("cited_by_count", pa.int64()), ("ref_key", pa.string())]
+)
+BATCH_AUTHORSHIPS_SCHEMA = pa.schema(
+    [("rec", pa.int64()), ("author_position", pa.int32()), ("author", pa.string()), ("institution", pa.string()),
+     ("address", pa.string()), ("country", pa.string())]
+)
+BATCH_REFERENCES_SCHEMA = pa.schema([("rec", pa.int64()), ("cited_key", pa.string())])
+BATCH_REJECTS_SCHEMA = pa.schema([("record", pa.int64()), ("reason", pa.string())])
+
+
+@dataclass(slots=True)
+class WosBatch:
+    """The normalized records of one chunk of a WoS export, as Arrow tables.
+
+    Attributes
+    ----------
+    works : pyarrow.Table
+        One row per record read (:data:`BATCH_WORKS_SCHEMA`): ``record`` (1-based
+        number in the file), ``work_id``, ``year``, ``doc_type``, ``title``, ``source``,
+        ``fields``, ``doi``, ``cited_by_count``, ``ref_key``.
+    authorships : pyarrow.Table
+        ``rec`` (the row of the record in ``works``), ``author_position``, ``author``,
+        ``institution``, ``address``, ``country``; rows of a record in order.
+    references : pyarrow.Table
+        ``rec`` and ``cited_key``: per record, its distinct keys in order of first
+        appearance in CR.
+    rejects : pyarrow.Table
+        ``record`` and ``reason`` of the records that could not be read.
+    cr_counts : numpy.ndarray
+        Shape (3, works rows): per record, its CR entries kept as references, skipped
+        (no key) and dropped (a key repeated).
+    """
+
+    works: pa.Table
+    authorships: pa.Table
+    references: pa.Table
+    rejects: pa.Table
+    cr_counts: np.ndarray
+
+    @property
+    def num_records(self) -> int:
+        """Input records of the chunk (normalized plus rejected)."""
+        return self.works.num_rows + self.rejects.num_rows
+
+    def items(self) -> list[Record | Reject]:
+        """The chunk as :class:`Record` / :class:`Reject` objects, in record order."""
+        w = self.works.to_pydict()
+        nw = len(w["record"])
+        a = self.authorships.to_pydict()
+        a_off = np.zeros(nw + 1, dtype=np.int64)
+        np.cumsum(np.bincount(np.asarray(a["rec"], dtype=np.int64), minlength=nw), out=a_off[1:])
+        r_keys = self.references.column("cited_key").to_pylist()
+        r_off = np.zeros(nw + 1, dtype=np.int64)
+        np.cumsum(np.bincount(_np(self.references.column("rec").combine_chunks()).astype(np.int64), minlength=nw),
+                  out=r_off[1:])
+        a_rows = list(zip(a["author_position"], a["author"], a["institution"], a["country"], a["address"],
+                          strict=True))
+        out: list[tuple[int, Record | Reject]] = []
+        for k in range(nw):
+            out.append((w["record"][k], Record(
+                record=w["record"][k], work_id=w["work_id"][k], year=w["year"][k], doc_type=w["doc_type"][k],
+                title=w["title"][k], source=w["source"][k], fields=w["fields"][k], doi=w["doi"][k],
+                cited_by_count=w["cited_by_count"][k], ref_key=w["ref_key"][k],
+                authorships=[Authorship(*row) for row in a_rows[a_off[k]:a_off[k + 1]]],
+                references=[(key, None) for key in r_keys[r_off[k]:r_off[k + 1]]],
+            )))
+        for record_no, reason in zip(*self.rejects.to_pydict().values(), strict=True):
+            out.append((record_no, Reject(record_no, reason)))
+        out.sort(key=lambda pair: pair[0])
+        return [item for _, item in out]
+
+
+def _cr_references(f: _Fields, row_of: np.ndarray, n_works: int, st: WosReadStats) -> tuple[pa.Table, np.ndarray]:
+    """The references of the kept records: CR entries keyed, distinct per record; and
+    per record, the entries kept, skipped (no key) and dropped (a repeat)."""
+    counts = np.zeros((3, n_works), dtype=np.int64)
+    if not f.cr:
+        return BATCH_REFERENCES_SCHEMA.empty_table(), counts
+    entries = pa.concat_arrays([e for e, _ in f.cr]) if len(f.cr) > 1 else f.cr[0][0]
+    rows = row_of[np.concatenate([r for _, r in f.cr])]
+    kept = rows >= 0  # the entries of rejected records are dropped
+    if not kept.all():
+        entries, rows = entries.filter(pa.array(kept)), rows[kept]
+    total = np.bincount(rows, minlength=n_works)
+    keys = wos_cr_keys_arrow(entries)
+    valid = _np(keys.is_valid())
+    st.references_skipped += int(len(valid) - valid.sum())
+    keys, rows = keys.filter(pa.array(valid)), rows[valid]
+    with_key = np.bincount(rows, minlength=n_works)
+    # first appearance of each (record, key) pair (pandas' hash-based duplicated)
+    codes = pc.dictionary_encode(keys)
+    pair = rows * max(len(codes.dictionary), 1) + _np(codes.indices)
+    take = np.flatnonzero(~pd.Series(pair, copy=False).duplicated().to_numpy())
+    rows = rows[take]
+    if len(rows) > 1 and (np.diff(rows) < 0).any():  # parts read line by line come last: record order
+        order = np.argsort(rows, kind="stable")
+        take, rows = take[order], rows[order]
+    st.references_duplicate += int(len(pair) - len(take))
+    st.references += len(take)
+    counts[0] = np.bincount(rows, minlength=n_works)
+    counts[1] = total - with_key
+    counts[2] = with_key - counts[0]
+    return pa.Table.from_arrays([pa.array(rows, pa.int64()), keys.take(pa.array(take))],
+                                schema=BATCH_REFERENCES_SCHEMA), counts
+
+
+def _normalize_fields(f: _Fields, st: WosReadStats) -> WosBatch:
+    """Normalize the records of one chunk (the per-record rules; CR keyed in columns)."""
+    t, li = f.text, f.lists
+    ut, py, ea, dt, ti, so, wc, di, tc, j9, ji, vl, bp = (t[tag] for tag in _TEXT_TAGS)
+    au, af, c1, rp = (li[tag] for tag in _LIST_TAGS)
+    works: list[tuple] = []
+    a_cols: list[list] = [[], [], [], [], [], []]
+    rejects: list[tuple[int, str]] = []
+    row_of = np.full(f.n, -1, dtype=np.int64)
+    for i in range(f.n):
+        reason = f.reason[i]
+        if reason is None:
+            try:
+                work_id = _work_id(ut[i])
+                if work_id is None:
+                    reason = "no UT (WoS accession number)"
+                else:
+                    year = _year(py[i], ea[i])
+                    authors = au[i] or []
+                    fields = wc[i]
+                    row = (f.record_no[i], work_id, year, normalize_doc_type(dt[i]), ti[i], so[i],
+                           [x for x in (s.strip() for s in fields.split(";")) if x] if fields else [],
+                           normalize_doi(di[i]), _int(tc[i]),
+                           ref_key_fast(  # = make_ref_key, faster
+                               authors[0] if authors else None, year, j9[i] or ji[i] or so[i], vl[i], bp[i]))
+                    auth = _authorship_rows(af[i] or [], authors, c1[i], rp[i])
+            except Exception as exc:  # one bad record must not stop the file
+                reason = f"cannot normalize: {type(exc).__name__}: {exc}"
+        if reason is not None:
+            rejects.append((f.record_no[i], reason))
+            continue
+        k = len(works)
+        row_of[i] = k
+        works.append(row)
+        a_cols[0].extend([k] * len(auth))
+        for c, values in enumerate(zip(*auth, strict=True) if auth else (), 1):
+            a_cols[c].extend(values)
+    st.records += len(works)
+    st.rejects += len(rejects)
+    references, cr_counts = _cr_references(f, row_of, len(works), st)
+    names = BATCH_WORKS_SCHEMA.names
+    w_cols = list(zip(*works, strict=True)) if works else [()] * len(names)
+    # authorship tuples are (pos, author, institution, country, address)
+    a_cols = [a_cols[0], a_cols[1], a_cols[2], a_cols[3], a_cols[5], a_cols[4]] if a_cols[1] else [[]] * 6
+    return WosBatch(
+        works=pa.Table.from_arrays([pa.array(c, type=fld.type) for c, fld in zip(w_cols, BATCH_WORKS_SCHEMA,
+                                                                                  strict=True)],
+                                   schema=BATCH_WORKS_SCHEMA),
+        authorships=pa.Table.from_arrays(
+            [pa.array(c, type=fld.type) for c, fld in zip(a_cols, BATCH_AUTHORSHIPS_SCHEMA, strict=True)],
+            schema=BATCH_AUTHORSHIPS_SCHEMA),
         references=references,
+        rejects=pa.Table.from_arrays([pa.array([r for r, _ in rejects], pa.int64()),
+                                      pa.array([m for _, m in rejects], pa.string())], schema=BATCH_REJECTS_SCHEMA),
+        cr_counts=cr_counts,
     )
 
 
 # ---------------------------------------------------------------------------
-# Public reader
+# Public readers
 # ---------------------------------------------------------------------------
 
 
-def read_wos(
+def read_wos_batches(
     path: str | os.PathLike[str],
     *,
     stats: WosReadStats | None = None,
     encoding: str | None = None,
+    chunk_chars: int | None = None,
     **_options: object,
-) -> Iterator[Record | Reject]:
-    """Read a Web of Science export (plain text or tab-delimited), one item per record.
+) -> Iterator[WosBatch]:
+    """Read a Web of Science export chunk by chunk, as normalized Arrow tables.
 
     Parameters
     ----------
     path : path-like
         The export file (optionally gzip-compressed).
     stats : WosReadStats, optional
-        Filled while reading: format, encoding, records, rejects, references kept,
-        skipped (no key) and duplicate CR entries.
+        Filled while reading (see :func:`read_wos`).
     encoding : str, optional
         Force a text encoding instead of detecting it from the BOM / byte pattern.
+    chunk_chars : int, optional
+        Characters read at a time (default about 1M): memory holds one chunk, its
+        tables and the record that straddles it, whatever the file size.
     **_options
-        Options meant for other readers are accepted and ignored, so one option
-        mapping can be passed to every reader.
+        Options meant for other readers are accepted and ignored.
 
     Yields
     ------
-    Record or Reject
-        In file order, numbered from 1; exactly one per input record.
+    WosBatch
+        The records of each chunk, in file order; every input record is in exactly
+        one batch, as a work or as a reject.
 
     Raises
     ------
@@ -771,87 +1093,68 @@ def read_wos(
             raise InputFileError(f"{path}: unknown encoding {enc!r}") from None
         st.encoding = enc
         text = io.TextIOWrapper(fb, encoding=enc, newline=None)  # type: ignore[arg-type]
-        yield from _read_text(text, path, st, _options.get("_defer_cr") or False)  # type: ignore[arg-type]
+        yield from _read_text(text, path, st, chunk_chars or _CHUNK_CHARS)
     finally:
         fb.close()
 
 
-def read_wos_deferred(
+def read_wos(
     path: str | os.PathLike[str],
     *,
+    stats: WosReadStats | None = None,
     encoding: str | None = None,
     **_options: object,
-) -> Iterator[tuple[Record | Reject, list[str]]]:
-    """Like :func:`read_wos`, with each record's CR entries left unkeyed.
+) -> Iterator[Record | Reject]:
+    """Read a Web of Science export (plain text or tab-delimited), one item per record.
 
-    For callers that key the references of many records at once with
-    :func:`wpimap.io.refs.wos_cr_keys` (ingestion): computing the keys of thousands of
-    entries together is much faster than one by one. Each Record comes with an empty
-    ``references`` list and its raw CR entries; the caller gets the same references as
-    :func:`read_wos` gives with ``keys = wos_cr_keys(entries)``, then, per record, the
-    distinct non-null keys in order of first appearance.
+    The records of :func:`read_wos_batches`, as objects.
 
     Parameters
     ----------
     path : path-like
         The export file (optionally gzip-compressed).
+    stats : WosReadStats, optional
+        Filled while reading: format, encoding, records, rejects, references kept,
+        skipped (no key) and duplicate CR entries.
     encoding : str, optional
-        Force a text encoding.
+        Force a text encoding instead of detecting it from the BOM / byte pattern.
     **_options
-        Ignored (options meant for other readers).
+        Options meant for other readers are accepted and ignored, so one option
+        mapping can be passed to every reader.
 
     Yields
     ------
-    (Record or Reject, list of str)
-        The item and its CR entries (empty for a Reject).
+    Record or Reject
+        In file order, numbered from 1; exactly one per input record.
 
     Raises
     ------
     InputFileError
-        As :func:`read_wos`.
+        ``<path>: <reason>`` when the whole file cannot be read: missing, empty, binary,
+        undecodable, not a WoS export, or truncated (see the module documentation).
     """
-    yield from read_wos(path, encoding=encoding, _defer_cr=True)  # type: ignore[misc]
+    st = stats if stats is not None else WosReadStats()
+    inner = WosReadStats()  # counts per batch; st counts per item yielded
+    try:
+        for batch in read_wos_batches(path, stats=inner, encoding=encoding):
+            st.format, st.encoding = inner.format, inner.encoding
+            kept, skipped, repeated = batch.cr_counts.tolist()
+            row = 0
+            for item in batch.items():
+                if type(item) is Reject:
+                    st.rejects += 1
+                else:
+                    st.records += 1
+                    st.references += kept[row]
+                    st.references_skipped += skipped[row]
+                    st.references_duplicate += repeated[row]
+                    row += 1
+                yield item
+    finally:
+        st.format, st.encoding = inner.format, inner.encoding
 
 
-def read_wos_cr_text(
-    path: str | os.PathLike[str],
-    *,
-    encoding: str | None = None,
-    **_options: object,
-) -> Iterator[tuple[Record | Reject, str]]:
-    """Like :func:`read_wos_deferred`, with each record's CR entries as one string.
-
-    The string holds the entries separated by newlines, each maybe with surrounding
-    white space and with empty lines among them; stripping each line and dropping the
-    empty ones gives the list :func:`read_wos_deferred` yields. Ingestion splits, strips
-    and keys the entries of many records at once with Arrow kernels.
-
-    Parameters
-    ----------
-    path : path-like
-        The export file (optionally gzip-compressed).
-    encoding : str, optional
-        Force a text encoding.
-    **_options
-        Ignored (options meant for other readers).
-
-    Yields
-    ------
-    (Record or Reject, str)
-        The item and its CR text (empty for a Reject or a record without CR).
-
-    Raises
-    ------
-    InputFileError
-        As :func:`read_wos`.
-    """
-    yield from read_wos(path, encoding=encoding, _defer_cr="text")  # type: ignore[misc]
-
-
-def _read_text(
-    text: io.TextIOWrapper, path: Path, st: WosReadStats, defer_cr: bool | str = False
-) -> Iterator[Record | Reject] | Iterator[tuple[Record | Reject, list[str] | str]]:
-    as_text = defer_cr == "text"
+def _read_text(text: io.TextIOWrapper, path: Path, st: WosReadStats, chunk_chars: int) -> Iterator[WosBatch]:
     try:
         first = text.readline()
         while first and not first.strip():
@@ -859,10 +1162,10 @@ def _read_text(
         first = first.lstrip("\ufeff")
         if _looks_plain(first):
             st.format = "plain"
-            raw: Iterator[RawItem] = _plain_records(text, first, path, as_text)
+            chunks: Iterator[_Fields] = _plain_fields(text, first, path, _PlainState(), chunk_chars)
         elif "\t" in first and _looks_tab_header(first):
             st.format = "tab"
-            raw = _tab_records(text, first, path)
+            chunks = _tab_fields(text, first, path, chunk_chars)
         elif not first.strip():
             raise InputFileError(f"{path}: empty file")
         elif "\x00" in first:
@@ -871,28 +1174,8 @@ def _read_text(
             raise InputFileError(
                 f"{path}: not a Web of Science export (expected 'FN ' or a 'PT<tab>AU…' header, found {first[:30]!r})"
             )
-        for record_no, rec, reason in raw:
-            if rec is None:
-                item: Record | Reject = Reject(record_no, reason or "unreadable record")
-            else:
-                try:
-                    item = _normalize(record_no, rec, st, bool(defer_cr))
-                except Exception as exc:  # one bad record must not stop the file
-                    item = Reject(record_no, f"cannot normalize: {type(exc).__name__}: {exc}")
-            if type(item) is Reject:
-                st.rejects += 1
-                if defer_cr:
-                    yield item, ("" if as_text else [])  # type: ignore[misc]
-                    continue
-            else:
-                st.records += 1
-            if as_text:
-                cr = rec.get("CR") or ""  # type: ignore[union-attr]
-                yield item, (cr if type(cr) is str else "\n".join(cr))  # type: ignore[misc]
-            elif defer_cr:
-                yield item, (rec.get("CR") or [])  # type: ignore[misc, union-attr]
-            else:
-                yield item
+        for fields in chunks:
+            yield _normalize_fields(fields, st)
     except UnicodeDecodeError as exc:
         where = f"after record {st.records + st.rejects}" if st.records + st.rejects else "at the start"
         raise InputFileError(f"{path}: not decodable as {st.encoding} {where} ({exc.reason})") from None
