@@ -33,18 +33,29 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Sequence
 from functools import reduce
+from typing import Any
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from wpimap.periods import Period, first_occurrence, hash_codes, positions, string_array, unique_sorted
+from wpimap.periods import (
+    DEFAULT_CHUNK_ROWS,
+    Period,
+    first_occurrence,
+    hash_codes,
+    positions,
+    string_array,
+    unique_sorted,
+)
 
 DEFAULT_DOC_TYPES = ("article", "review")
 
 # Integer share units are exact in float64 while the sums stay below 2**53.
 _EXACT_LIMIT = 2.0**52
+# The (cell, citations) histogram is a dense array up to max(chunk_rows, this) entries.
+_DENSE_LIMIT = 1 << 20
 
 
 def _list_array(values: pd.Series) -> pa.ListArray:
@@ -125,13 +136,47 @@ def string_codes(values: pd.Series | pa.Array | pa.ChunkedArray) -> tuple[np.nda
     return rank[codes], names[order]
 
 
-class TopCells:
-    """The (year × field) cells of the eligible papers, prepared once.
+def _compact(values: np.ndarray) -> np.ndarray:
+    """Return integer ``values`` in the smallest signed dtype that holds them."""
+    if len(values) == 0:
+        return values.astype(np.int8)
+    lo, hi = int(values.min()), int(values.max())
+    for dt in (np.int8, np.int16, np.int32):
+        info = np.iinfo(dt)
+        if info.min <= lo and hi <= info.max:
+            return values.astype(dt)
+    return values.astype(np.int64)
 
-    Citation counts and percents change per period and indicator; the exploded fields,
-    the cells and the shares do not, so they are computed here once and
+
+def _remap(local_names: np.ndarray, names: pd.Index) -> np.ndarray:
+    """Codes of ``local_names`` among ``names`` (with a trailing -1 for the null code -1)."""
+    return np.append(names.get_indexer(pd.Index(local_names, dtype=object)), -1).astype(np.int64)
+
+
+class _Table:
+    """The evaluated rule per (year × field) cell: sorted cell codes, c*, scale, size."""
+
+    def __init__(self, cells: np.ndarray, thresh: np.ndarray, scale: np.ndarray, size: np.ndarray) -> None:
+        self.cells, self.thresh, self.scale, self.size = cells, thresh, scale, size
+
+
+class TopCells:
+    """The (year × field) cells of the eligible papers, prepared once, in compact form.
+
+    Citation counts and percents change per period and indicator; the eligible papers,
+    their distinct fields, cells and shares do not, so they are computed here once and
     :meth:`weights` / :meth:`rows` evaluate the corrected Top X% rule of the module
     docstring for any citation counts.
+
+    Memory is bounded by chunks: the works are read ``chunk_rows`` at a time and kept as
+    a few small integers per paper (cell code, number of fields, field codes). A rule is
+    evaluated in two passes over the chunks: the first sums the shares per (cell,
+    citation count), a table whose size depends on the distinct citation counts, not on
+    the number of papers, from which each cell's threshold ``c*`` and scale follow; the
+    second gives each chunk's rows their weights. With integer share units (exact
+    sums, the usual case) the results equal a global sort bit for bit; with
+    pathological numbers of fields (float shares) the cells are evaluated by the
+    global sort, as before, with memory proportional to the papers.
 
     Parameters
     ----------
@@ -142,6 +187,8 @@ class TopCells:
     cell : sequence of str
         Columns defining a cell; ``"field"`` stands for each of the paper's fields
         (share ``1/n``); other names are columns of ``works`` (null → not eligible).
+    chunk_rows : int
+        Works per chunk.
     """
 
     def __init__(
@@ -149,77 +196,164 @@ class TopCells:
         works: pd.DataFrame,
         doc_types: Iterable[str] = DEFAULT_DOC_TYPES,
         cell: Sequence[str] = ("year", "field"),
+        chunk_rows: int = DEFAULT_CHUNK_ROWS,
     ) -> None:
         n = len(works)
         self.n_works = n
         self.cell_columns = tuple(cell)
-        ok = doc_type_mask(works["doc_type"], doc_types)
-        codes = np.zeros(n, dtype=np.int64)
-        for col in self.cell_columns:
-            if col == "field":
-                continue
-            c, u = pd.factorize(works[col], sort=True)
-            ok &= c >= 0
-            codes = codes * max(len(u), 1) + np.maximum(c, 0)  # mixed radix over cell columns
-        if "field" in self.cell_columns:
-            lists = _list_array(works["fields"])
-            flat = pc.list_flatten(lists)
-            parent = pc.list_parent_indices(lists).to_numpy(zero_copy_only=False).astype(np.int64)
-            fcode, funiq = string_codes(flat)
-            keep = fcode >= 0
-            parent, fcode = parent[keep], fcode[keep]
-            # distinct fields per paper, first occurrence kept (list order preserved)
-            nf = max(len(funiq), 1)
-            first = first_occurrence(parent * nf + fcode)
-            parent, fcode = parent[first], fcode[first]
-            self.field_names = np.asarray(funiq, dtype=object)
+        self.chunk_rows = max(int(chunk_rows), 1)
+        cols = [c for c in self.cell_columns if c != "field"]
+        has_field = "field" in self.cell_columns
+        self.bounds = [(a, min(a + self.chunk_rows, n)) for a in range(0, n, self.chunk_rows)]
+        col_codes: list[list[np.ndarray]] = [[] for _ in cols]
+        col_names: list[list[Any]] = [[] for _ in cols]
+        f_codes, f_names, nrows = [], [], []
+        for a, b in self.bounds:
+            sub = works.iloc[a:b]
+            ok = doc_type_mask(sub["doc_type"], doc_types)
+            for j, col in enumerate(cols):
+                c, u = pd.factorize(sub[col], sort=True)
+                ok &= c >= 0
+                col_codes[j].append(c.astype(np.int32))
+                col_names[j].append(u)
+            if has_field:
+                lists = _list_array(sub["fields"])
+                flat = pc.list_flatten(lists)
+                parent = pc.list_parent_indices(lists).to_numpy(zero_copy_only=False).astype(np.int64)
+                fcode, funiq = string_codes(flat)
+                keep = fcode >= 0
+                parent, fcode = parent[keep], fcode[keep]
+                # distinct fields per paper, first occurrence kept (list order preserved)
+                first = first_occurrence(parent * max(len(funiq), 1) + fcode)
+                parent, fcode = parent[first], fcode[first]
+                nfield = np.bincount(parent, minlength=b - a)
+                ok &= nfield > 0
+                f_codes.append(fcode[ok[parent]].astype(np.int32))
+                f_names.append(funiq)
+            else:
+                nfield = np.ones(b - a, dtype=np.int64)
+            nrows.append(np.where(ok, nfield, 0))
+        # global codes: sorted names (the same codes as one pass over all works)
+        if has_field:
+            allf = np.concatenate([*f_names, np.array([], dtype=object)])
+            names = np.asarray(pd.unique(pd.Series(allf, dtype=object)), dtype=object)
+            self.field_names = names[np.argsort(names.astype(str), kind="stable")]
+            fidx = pd.Index(self.field_names, dtype=object)
+            self._fields = [_compact(_remap(u, fidx)[c]) for c, u in zip(f_codes, f_names, strict=True)]
         else:
-            parent = np.arange(n, dtype=np.int64)
-            fcode = np.zeros(n, dtype=np.int64)
-            nf = 1
             self.field_names = np.array([None], dtype=object)
-        n_fields = np.bincount(parent, minlength=n)
-        ok &= n_fields > 0
-        sel = ok[parent]
-        self.parent = parent[sel]
-        self.field = fcode[sel]
-        self.eligible = ok
-        self.n_fields = n_fields
-        self.cell = codes[self.parent] * nf + self.field
-        nrow = n_fields[self.parent]
-        uniq_n = unique_sorted(nrow)
+            self._fields = [np.zeros(int((r > 0).sum()), dtype=np.int8) for r in nrows]
+        self.n_field_names = max(len(self.field_names), 1) if has_field else 1
+        radix = []
+        remaps: list[list[np.ndarray]] = []
+        for j in range(len(cols)):
+            u_all = pd.concat([pd.Series(u) for u in col_names[j]], ignore_index=True) if col_names[j] else pd.Series([])
+            uidx = pd.Index(pd.factorize(u_all, sort=True)[1])  # the sorted uniques of the whole column
+            radix.append(max(len(uidx), 1))
+            remaps.append([np.append(uidx.get_indexer(pd.Index(u)), -1).astype(np.int64) for u in col_names[j]])
+        self._base, self._nrow = [], []
+        for i in range(len(self.bounds)):
+            base = np.zeros(len(nrows[i]), dtype=np.int64)
+            for j in range(len(cols)):
+                base = base * radix[j] + np.maximum(remaps[j][i][col_codes[j][i]], 0)  # mixed radix
+            self._base.append(_compact(base))
+            self._nrow.append(_compact(nrows[i]))
+        del col_codes, nrows
+        self.n_rows = int(sum(int(r.sum()) for r in self._nrow))
+        uniq_n = unique_sorted(np.concatenate([np.unique(r) for r in self._nrow] or [np.zeros(0, dtype=np.int8)]))
+        uniq_n = uniq_n[uniq_n > 0]
         lcm = reduce(math.lcm, (int(v) for v in uniq_n), 1)
-        if lcm * max(len(self.parent), 1) < _EXACT_LIMIT:
-            self.units = (lcm // nrow).astype(np.float64)  # exact integer shares
-            self.unit = float(lcm)
-        else:  # pathological numbers of fields: float shares
-            self.units = 1.0 / nrow
-            self.unit = 1.0
-        self.share = 1.0 / nrow
+        self.exact = lcm * max(self.n_rows, 1) < _EXACT_LIMIT
+        self.unit = float(lcm) if self.exact else 1.0  # exact integer shares, else float shares
+        self._lcm = lcm
 
-    def _evaluate(
-        self, citations: np.ndarray, percent: float, mask: np.ndarray | None
-    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-        """Return (row index, row weight, cell size, threshold, citations) per kept row."""
+    @property
+    def eligible(self) -> np.ndarray:
+        """Which works take part in the cells (eligible type, known cell columns, fields)."""
+        return np.concatenate([r > 0 for r in self._nrow] or [np.zeros(0, dtype=bool)])
+
+    def _chunk(self, i: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """Rows of chunk ``i``: work row, field code, cell code, share units (float)."""
+        a, _ = self.bounds[i]
+        nrow = self._nrow[i].astype(np.int64)
+        parent = a + np.repeat(np.arange(len(nrow), dtype=np.int64), nrow)
+        field = self._fields[i].astype(np.int64)
+        cell = self._base[i].astype(np.int64)[parent - a] * self.n_field_names + field
+        nr = nrow[parent - a]
+        units = (self._lcm // nr).astype(np.float64) if self.exact else 1.0 / nr
+        return parent, field, cell, units
+
+    def _rows_of(self, i: int, mask: np.ndarray | None) -> tuple[np.ndarray, ...]:
+        parent, field, cell, units = self._chunk(i)
+        if mask is not None:
+            keep = mask[parent]
+            parent, field, cell, units = parent[keep], field[keep], cell[keep], units[keep]
+        return parent, field, cell, units
+
+    def _table(self, cit: np.ndarray, percent: float, mask: np.ndarray | None) -> _Table:
+        """Evaluate the rule per cell (see the class docstring)."""
         if not 0 < percent <= 100:
             raise ValueError(f"top percent must be in (0, 100], got {percent}")
-        rows = np.arange(len(self.parent))
-        if mask is not None:
-            rows = rows[np.asarray(mask, dtype=bool)[self.parent]]
-        if len(rows) == 0:
+        if not self.exact:
+            return self._table_global(cit, percent, mask)
+        cmax = int(cit.max()) + 1 if len(cit) else 1
+        ncell = max(int(max((int(b.max()) for b in self._base if len(b)), default=0)) + 1, 1) * self.n_field_names
+        dense = ncell * cmax <= max(self.chunk_rows, _DENSE_LIMIT) and _DENSE_LIMIT > 0  # small: dense
+        acc = np.zeros(ncell * cmax) if dense else None
+        keys, sums = np.empty(0, dtype=np.int64), np.empty(0)
+        for i in range(len(self.bounds)):
+            parent, _, cell, units = self._rows_of(i, mask)
+            key = cell * cmax + cit[parent].astype(np.int64)
+            if dense:  # integer units: float sums are exact, order does not matter
+                acc += np.bincount(key, weights=units, minlength=len(acc))
+            else:
+                k, inv = np.unique(np.concatenate([keys, key]), return_inverse=True)
+                sums = np.bincount(inv, weights=np.concatenate([sums, units]), minlength=len(k))
+                keys = k
+        if dense:
+            keys = np.flatnonzero(acc)
+            sums = acc[keys]
+        # each cell's (citations, units) from the most cited down: the running sum of units
+        # reaching the target gives c* exactly as the sorted rows would (integer units)
+        keys, sums = keys[::-1], sums[::-1]
+        cell_r, cit_r = keys // cmax, keys % cmax
+        if len(keys) == 0:
             e = np.empty(0)
-            return rows, e, e, e, e.astype(np.int64)
-        cit = citations[self.parent[rows]]
-        cell = self.cell[rows]
-        units = self.units[rows]
-        cmax = int(cit.max()) + 1
-        order = np.argsort(cell * cmax + (cmax - 1 - cit), kind="stable")
-        cell_s, cit_s, units_s = cell[order], cit[order], units[order]
+            return _Table(np.empty(0, dtype=np.int64), e.astype(np.int64), e, e)
+        new = np.r_[True, cell_r[1:] != cell_r[:-1]]
+        starts = np.flatnonzero(new)
+        gid = np.cumsum(new) - 1
+        cum = np.cumsum(sums)
+        cum_in = cum - np.r_[0.0, cum][starts][gid]
+        size = np.add.reduceat(sums, starts)
+        target = percent * size / 100.0
+        reached = cum_in >= target[gid] * (1.0 - 1e-12) - 1e-12
+        ends = np.r_[starts[1:], len(cum_in)] - 1
+        cand = np.where(reached, np.arange(len(cum_in)), len(cum_in))
+        first_reached = np.minimum(np.minimum.reduceat(cand, starts), ends)
+        thresh = cit_r[first_reached]
+        top = (cit_r >= thresh[gid]) & (cit_r > 0)
+        a = np.bincount(gid, weights=np.where(top, sums, 0.0), minlength=len(starts))
+        scale = np.minimum(1.0, np.divide(target, a, out=np.ones_like(target), where=a > 0))
+        return _Table(cell_r[starts][::-1].copy(), thresh[::-1].copy(), scale[::-1].copy(), size[::-1].copy())
+
+    def _table_global(self, cit: np.ndarray, percent: float, mask: np.ndarray | None) -> _Table:
+        """The rule by one global sort of the rows (float shares: summation order matters)."""
+        parts = [self._rows_of(i, mask) for i in range(len(self.bounds))]
+        if not parts or sum(len(p[0]) for p in parts) == 0:
+            e = np.empty(0)
+            return _Table(np.empty(0, dtype=np.int64), e.astype(np.int64), e, e)
+        parent = np.concatenate([p[0] for p in parts])
+        cell = np.concatenate([p[2] for p in parts])
+        units = np.concatenate([p[3] for p in parts])
+        c = cit[parent].astype(np.int64)
+        cmax = int(c.max()) + 1
+        order = np.argsort(cell * cmax + (cmax - 1 - c), kind="stable")
+        cell_s, cit_s, units_s = cell[order], c[order], units[order]
         starts = np.flatnonzero(np.r_[True, cell_s[1:] != cell_s[:-1]])
         gid = np.cumsum(np.r_[False, cell_s[1:] != cell_s[:-1]])
         cum = np.cumsum(units_s)
-        before = np.r_[0.0, cum][starts]
-        cum_in = cum - before[gid]
+        cum_in = cum - np.r_[0.0, cum][starts][gid]
         size = np.add.reduceat(units_s, starts)
         target = percent * size / 100.0
         reached = cum_in >= target[gid] * (1.0 - 1e-12) - 1e-12
@@ -230,14 +364,20 @@ class TopCells:
         top = (cit_s >= thresh[gid]) & (cit_s > 0)
         a = np.bincount(gid, weights=np.where(top, units_s, 0.0), minlength=len(starts))
         scale = np.minimum(1.0, np.divide(target, a, out=np.ones_like(target), where=a > 0))
-        w_s = np.where(top, (units_s / self.unit) * scale[gid], 0.0)
-        weight = np.empty_like(w_s)
-        weight[order] = w_s
-        size_row = np.empty_like(w_s)
-        size_row[order] = size[gid] / self.unit
-        thr_row = np.empty(len(rows), dtype=np.int64)
-        thr_row[order] = thresh[gid]
-        return rows, weight, size_row, thr_row, cit
+        return _Table(cell_s[starts], thresh, scale, size)
+
+    def _evaluate_chunks(self, citations: np.ndarray, percent: float, mask: np.ndarray | None) -> Any:
+        """Yield per chunk: work row, field code, cell, units, citations, cell index, weight."""
+        cit = _as_counts(citations)
+        mask = None if mask is None else np.asarray(mask, dtype=bool)
+        table = self._table(cit, percent, mask)
+        for i in range(len(self.bounds)):
+            parent, field, cell, units = self._rows_of(i, mask)
+            c = cit[parent].astype(np.int64)
+            g = np.searchsorted(table.cells, cell)
+            top = (c >= table.thresh[g]) & (c > 0) if len(g) else np.zeros(0, dtype=bool)
+            w = np.where(top, (units / self.unit) * table.scale[g], 0.0) if len(g) else np.empty(0)
+            yield parent, field, cell, units, c, g, w, table
 
     def weights(self, citations: np.ndarray, percent: float, mask: np.ndarray | None = None) -> np.ndarray:
         """Return each work's corrected Top ``percent`` weight (summed over its cells).
@@ -256,9 +396,51 @@ class TopCells:
         numpy.ndarray of float64
             One weight per work (0 for non-Top and ineligible works).
         """
-        cit = np.asarray(citations, dtype=np.int64)
-        rows, w, _, _, _ = self._evaluate(cit, percent, mask)
-        return np.bincount(self.parent[rows], weights=w, minlength=self.n_works)
+        out = np.zeros(self.n_works)
+        for (a, b), (parent, _, _, _, _, _, w, _) in zip(
+            self.bounds, self._evaluate_chunks(citations, percent, mask), strict=True
+        ):
+            out[a:b] = np.bincount(parent - a, weights=w, minlength=b - a)
+        return out
+
+    def top_weights(
+        self, citations: np.ndarray, percent: float, mask: np.ndarray | None = None
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Return the Top works only: rows, weights and the first field in which each is Top.
+
+        Parameters
+        ----------
+        citations : numpy.ndarray
+            Citation counts aligned with the works' rows.
+        percent : float
+            X of Top X%, in (0, 100].
+        mask : numpy.ndarray of bool, optional
+            Only these works take part.
+
+        Returns
+        -------
+        pos : numpy.ndarray of int64
+            Rows of the Top works (weight > 0), ascending.
+        weight : numpy.ndarray of float64
+            Their weights (summed over their cells).
+        field : numpy.ndarray of int64
+            Code (in ``field_names``) of the first of the work's fields in which it is Top.
+        """
+        pos, wts, fld = [], [], []
+        for (a, b), (parent, field, _, _, _, _, w, _) in zip(
+            self.bounds, self._evaluate_chunks(citations, percent, mask), strict=True
+        ):
+            top = w > 0
+            p, f, w = parent[top], field[top], w[top]
+            total = np.bincount(p - a, weights=w, minlength=b - a)
+            # rows are in (work, field-list) order: a work's first row is its first Top field
+            first = np.r_[True, p[1:] != p[:-1]] if len(p) else np.zeros(0, dtype=bool)
+            pos.append(p[first])
+            wts.append(total[p[first] - a])
+            fld.append(f[first])
+        if not pos:
+            return np.empty(0, dtype=np.int64), np.empty(0), np.empty(0, dtype=np.int64)
+        return np.concatenate(pos), np.concatenate(wts), np.concatenate(fld)
 
     def rows(self, citations: np.ndarray, percent: float, mask: np.ndarray | None = None) -> pd.DataFrame:
         """Return one row per (eligible work, cell) with the evaluated rule.
@@ -279,20 +461,37 @@ class TopCells:
             code), ``share`` (1/n), ``citations``, ``cell_size`` (Σ shares),
             ``threshold`` (c*), ``weight`` (0 unless Top).
         """
-        cit = np.asarray(citations, dtype=np.int64)
-        rows, w, size, thr, c = self._evaluate(cit, percent, mask)
-        return pd.DataFrame(
-            {
-                "pos": self.parent[rows],
-                "field": self.field_names[self.field[rows]],
-                "cell": self.cell[rows],
-                "share": self.share[rows],
-                "citations": c,
-                "cell_size": size,
-                "threshold": thr,
-                "weight": w,
-            }
-        )
+        cols: dict[str, list[np.ndarray]] = {k: [] for k in ("pos", "field", "cell", "share", "citations", "cell_size", "threshold", "weight")}
+        for parent, field, cell, _units, c, g, w, table in self._evaluate_chunks(citations, percent, mask):
+            cols["pos"].append(parent)
+            cols["field"].append(field)
+            cols["cell"].append(cell)
+            cols["share"].append(1.0 / self._nrows_of(parent))
+            cols["citations"].append(c)
+            cols["cell_size"].append(table.size[g] / self.unit)
+            cols["threshold"].append(table.thresh[g].astype(np.int64))
+            cols["weight"].append(w)
+        cat = {k: (np.concatenate(v) if v else np.empty(0)) for k, v in cols.items()}
+        for k in ("pos", "field", "cell", "citations", "threshold"):
+            cat[k] = cat[k].astype(np.int64)
+        cat["field"] = self.field_names[cat["field"]]
+        return pd.DataFrame(cat)
+
+    def _nrows_of(self, parent: np.ndarray) -> np.ndarray:
+        """Number of distinct fields (cells) of the works at rows ``parent`` (one chunk)."""
+        if len(parent) == 0:
+            return np.empty(0, dtype=np.int64)
+        i = int(np.searchsorted([b for _, b in self.bounds], parent[0], side="right"))
+        a, _ = self.bounds[i]
+        return self._nrow[i].astype(np.int64)[parent - a]
+
+
+def _as_counts(citations: np.ndarray) -> np.ndarray:
+    """Citation counts as an integer array (int32/int64 kept, other types as int64)."""
+    cit = np.asarray(citations)
+    if cit.dtype.kind not in "iu":
+        cit = cit.astype(np.int64)
+    return cit
 
 
 def _citation_array(works: pd.DataFrame, citations: pd.Series | np.ndarray) -> np.ndarray:
@@ -308,10 +507,23 @@ def _citation_array(works: pd.DataFrame, citations: pd.Series | np.ndarray) -> n
         vals = np.asarray(citations)
         if len(vals) != len(works):
             raise ValueError(f"citations: {len(vals)} counts for {len(works)} works")
-    vals = np.nan_to_num(np.asarray(vals, dtype=np.float64), nan=0.0)
+    vals = np.asarray(vals)
+    if vals.dtype.kind not in "iu":  # floats (NaN -> 0) and objects
+        vals = np.nan_to_num(np.asarray(vals, dtype=np.float64), nan=0.0)
     if (vals < 0).any():
         raise ValueError("citations: negative citation counts")
-    return vals.astype(np.int64)
+    return vals.astype(np.int64, copy=False)
+
+
+def _take_numpy(values: pd.Series, rows: np.ndarray) -> np.ndarray:
+    """``values.to_numpy()[rows]`` without converting the whole column (same dtype)."""
+    out = values.iloc[rows].to_numpy()
+    if values.hasnans:  # the whole column's dtype, e.g. float64 for Int32 with missing values
+        at = int(np.flatnonzero(values.isna().to_numpy())[0])
+        dtype = values.iloc[[at]].to_numpy().dtype
+        if out.dtype != dtype:
+            out = out.astype(dtype)
+    return out
 
 
 def top_weights(
@@ -321,6 +533,7 @@ def top_weights(
     doc_types: Iterable[str] = DEFAULT_DOC_TYPES,
     cell: Sequence[str] = ("year", "field"),
     per_cell: bool = False,
+    chunk_rows: int = DEFAULT_CHUNK_ROWS,
 ) -> pd.DataFrame:
     """Return the NISTEP-corrected Top ``percent`` % papers as weights.
 
@@ -346,6 +559,8 @@ def top_weights(
         Cell columns; ``"field"`` means each of the paper's fields.
     per_cell : bool
         Return one row per (eligible work, cell) instead of one per Top work.
+    chunk_rows : int
+        Works per chunk (``indicators.chunk_rows``; bounds the working memory).
 
     Returns
     -------
@@ -356,29 +571,24 @@ def top_weights(
         ``year``, ``field``, ``share``, ``citations``, ``cell_size``, ``threshold``,
         ``weight`` for every eligible (work, cell), also non-Top ones (weight 0).
     """
-    cells = TopCells(works, doc_types, cell)
+    cells = TopCells(works, doc_types, cell, chunk_rows=chunk_rows)
     cit = _citation_array(works, citations)
-    years = works["year"].to_numpy() if "year" in works.columns else np.full(len(works), None)
+    has_year = "year" in works.columns
     if per_cell:
         rows = cells.rows(cit, percent)
-        ids = works["work_id"].to_numpy()
-        out = rows.assign(work_id=ids[rows["pos"].to_numpy()], year=years[rows["pos"].to_numpy()])
+        pos = rows["pos"].to_numpy()
+        year = _take_numpy(works["year"], pos) if has_year else np.full(len(pos), None)
+        out = rows.assign(work_id=works["work_id"].iloc[pos].to_numpy(), year=year)
         return out[
             ["work_id", "year", "field", "share", "citations", "cell_size", "threshold", "weight"]
         ].reset_index(drop=True)
-    idx, w, _, _, _ = cells._evaluate(cit, percent, None)
-    top = w > 0
-    pos, field, w = cells.parent[idx[top]], cells.field[idx[top]], w[top]
-    total = np.bincount(pos, weights=w, minlength=len(works))
-    # rows are in (work, field-list) order: the first row of a work is its first Top field
-    first = ~pd.Series(pos).duplicated().to_numpy()
-    upos = pos[first]
+    pos, weight, field = cells.top_weights(cit, percent)
     return pd.DataFrame(
         {
-            "work_id": works["work_id"].iloc[upos].to_numpy(),  # only the Top works' ids
-            "year": years[upos],
-            "field": cells.field_names[field[first]],
-            "weight": total[upos],
+            "work_id": works["work_id"].iloc[pos].to_numpy(),  # only the Top works' ids
+            "year": _take_numpy(works["year"], pos) if has_year else np.full(len(pos), None),
+            "field": cells.field_names[field],
+            "weight": weight,
         }
     )
 
@@ -389,6 +599,7 @@ def select_core(
     period: Period | str,
     top_percent: float = 1.0,
     doc_types: Iterable[str] = DEFAULT_DOC_TYPES,
+    chunk_rows: int = DEFAULT_CHUNK_ROWS,
 ) -> pd.DataFrame:
     """Return the core papers of a period: the corrected Top ``top_percent`` % per (year × field).
 
@@ -408,6 +619,8 @@ def select_core(
         X of Top X% (``core.top_percent``).
     doc_types : iterable of str
         Eligible document types (``core.doc_types``).
+    chunk_rows : int
+        Works per chunk (``indicators.chunk_rows``; bounds the working memory).
 
     Returns
     -------
@@ -419,23 +632,22 @@ def select_core(
     if isinstance(period, str):
         period = Period.parse(period)
     cit = _citation_array(works, citations)
-    year = pd.to_numeric(works["year"], errors="coerce")
-    inside = ((year >= period.start) & (year <= period.end)).fillna(False).to_numpy(dtype=bool)
-    cells = TopCells(works, doc_types, ("year", "field"))
-    rows = cells.rows(cit, top_percent, mask=inside)
-    top = rows[rows["weight"] > 0]
-    pos = top["pos"].to_numpy()
-    total = np.bincount(pos, weights=top["weight"].to_numpy(), minlength=len(works))
-    first = ~top["pos"].duplicated().to_numpy()
-    upos = pos[first]
+    n = len(works)
+    step = max(int(chunk_rows), 1)
+    inside = np.zeros(n, dtype=bool)
+    for a in range(0, n, step):
+        year = pd.to_numeric(works["year"].iloc[a : a + step], errors="coerce")
+        inside[a : a + step] = ((year >= period.start) & (year <= period.end)).fillna(False).to_numpy(dtype=bool)
+    cells = TopCells(works, doc_types, ("year", "field"), chunk_rows=chunk_rows)
+    pos, weight, field = cells.top_weights(cit, top_percent, mask=inside)
     out = pd.DataFrame(
         {
-            "work_id": works["work_id"].to_numpy()[upos],
-            "year": year.to_numpy()[upos],
-            "field": top["field"].to_numpy()[first],
-            "fields": works["fields"].to_numpy()[upos],
-            "citations": cit[upos],
-            "weight": total[upos],
+            "work_id": works["work_id"].iloc[pos].to_numpy(),
+            "year": pd.to_numeric(works["year"].iloc[pos], errors="coerce").to_numpy(),
+            "field": cells.field_names[field],
+            "fields": works["fields"].iloc[pos].to_numpy(),
+            "citations": cit[pos],
+            "weight": weight,
         }
     )
     out["year"] = out["year"].astype("Int32")
