@@ -127,9 +127,11 @@ def run_wos_compare(repeats: int = 7) -> dict:
     those same parsed citations; file reading/parsing is timed on neither side.
     metaknowledge's nodes are ``Citation.ID()`` (author, year, journal) and anonymous
     citations are dropped (its defaults), so the wpimap references table is keyed the
-    same way. After one untimed warm-up call each, the two sides run alternately
-    ``repeats`` times (so machine load hits both alike); times are the medians (wall
-    and CPU).
+    same way. Each side's result holds the keys by reference, not one string copy per
+    pair: networkx edges point at the node strings, wpimap's ``a``/``b`` columns are
+    categorical codes into the sorted keys. After one untimed warm-up call each, the two
+    sides run alternately ``repeats`` times (so machine load hits both alike); times are
+    the medians (wall and CPU).
     """
     import metaknowledge as mk
 
