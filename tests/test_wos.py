@@ -725,6 +725,13 @@ def test_vectorized_cr_keys_on_tricky_doi_entries(monkeypatch):
         "A B, 2000, X, DOI 10.1/A.;/",  # the slash is stripped, the ".;" before it stays
         "A B, 2000, X, DOIS, DOI 10.5/Z",
         "A B, 2000, X, DOI 10.5",  # no slash: not a DOI
+        "A B, 2000, X, DOI DOI 10.1/AB.",  # the doubled label
+        "A B, 2000, X, DOI DOI 10.1/a]",  # ... with a bracket: read further
+        "A B, 2000, X, DOI DOI 10.1/",  # ... nothing after the slash
+        "Ωmega Ä, 2000, X, DOI 10.1/ab",  # non-ASCII before the DOI
+        "A B, 2000, X, DOI 10.1/é",  # non-ASCII in the DOI
+        "A B, 2000, X, DOI 10.1/a\tb",  # a tab inside the DOI
+        "A B, 2000, X, DOI  10.1/ab",  # two spaces after the label
     ]
     expected = []
     for entry in entries:

@@ -388,12 +388,13 @@ def wos_cr_key(entry: str) -> str | None:
 # ---------------------------------------------------------------------------
 # Many CR entries at once
 # ---------------------------------------------------------------------------
-# Two shapes cover most entries and are keyed with pyarrow string kernels (a shape test
-# by one regular expression, then literal splits, slices and case mapping, which are
-# much faster than regex extraction); every other entry (non-ASCII, "DOI [..]",
-# "DOI DOI", no year, punctuation in the source, ...) goes through wos_cr_key. The
-# shapes are chosen so that the vectorized key is exactly the one wos_cr_key gives
-# (tests/test_wos.py checks it on every real entry and on generated ones):
+# Two shapes cover most entries and are keyed with pyarrow string kernels (a split at
+# the first ", DOI ", a shape test by one regular expression, then literal splits,
+# slices and case mapping, which are much faster than regex extraction); every other
+# entry (non-ASCII, "DOI [..]", no year, punctuation in the source, ...) goes through
+# wos_cr_key. The shapes are chosen so that the vectorized key is exactly the one
+# wos_cr_key gives (tests/test_wos.py checks it on every real entry and on generated
+# ones):
 #
 # * "Author, 2000, Source[, V12][, P345]" (ASCII, no "DOI"): the author "[Anonymous]"
 #   or space-separated tokens of letters, each with at most one trailing "." and with
@@ -403,18 +404,19 @@ def wos_cr_key(entry: str) -> str | None:
 #   token upper-cased without its dot, hyphens read as spaces); the source letters and
 #   digits in words separated by one space or hyphen (its fold: upper-cased, hyphens
 #   read as spaces).
-# * "…, DOI 10.x/y" (ASCII, one ", DOI ", no space after it): the DOI lower-cased,
-#   without trailing ".,;" and then "/".
+# * "…, DOI 10.x/y" (after the first ", DOI ": ASCII, no white space): the DOI
+#   lower-cased, without trailing ".,;" and then "/"; also "…, DOI DOI 10.x/y" (no
+#   bracket either).
 _VEC_COMMON = (
     r"^(?:\[Anonymous\]|[A-Za-z]+(?:-[A-Za-z]+)*\.?(?: [A-Za-z]+(?:-[A-Za-z]+)*\.?)*"
     r"(?: [A-Za-z]+(?:[-.][A-Za-z]+)*\.?)?), [0-9]{4}, [A-Za-z0-9]+(?:[ -][A-Za-z0-9]+)*"
     r"(?:, V[0-9]+)?(?:, P[0-9]+)?$"
 )
-# (no ", DOI " before the last one: a comma is only ever read as the first character
-# of one of the alternatives, and none of them reads ", DOI ")
-_VEC_DOI = r"^(?:[^,]|,[^ ,]|, [^D,]|, D[^O,]|, DO[^I,]|, DOI[^ ,])*, DOI 10\.[^ ]*$"
-_VEC_EITHER = f"(?:{_VEC_COMMON})|(?:{_VEC_DOI})"
-_VEC_MIN = 2048  # fewer entries than this: the per-entry path is as fast
+# What follows the first ", DOI " of a shape-2 entry (that first one is the one
+# wos_cr_key reads): a DOI without white space, or the doubled label "DOI 10.x" read as
+# _first_doi reads it when the DOI holds no bracket either; ASCII only.
+_VEC_DOI_TAIL = r"^(?:10\.[\x00-\x1f\x21-\x7f]*|DOI 10\.[\x21-\x5a\x5c\x5e-\x7e]*)$"
+_VEC_MIN = 600  # fewer entries than this: the per-entry path is as fast (cold caches)
 
 
 def wos_cr_keys(entries: list[str]) -> list[str | None]:
@@ -461,16 +463,15 @@ def wos_cr_keys_arrow(entries: Any) -> Any:
     if len(entries) < _VEC_MIN:  # a fixed cost of about 1 ms: one by one is as fast
         return pa.array([wos_cr_key(e) for e in entries.to_pylist()], pa.string())
     arr = entries
-    # One regular-expression pass finds both shapes; ", DOI " tells them apart (a
-    # shape-1 entry never holds it, a shape-2 entry always does).
-    shaped = pc.and_(pc.string_is_ascii(arr), pc.match_substring_regex(arr, _VEC_EITHER))
-    has_doi = pc.match_substring(arr, ", DOI ")
-    mask1 = pc.and_not(shaped, has_doi)
-    mask2 = pc.and_(shaped, has_doi)
     pieces, where = [], []
+    halves = pc.split_pattern(arr, ", DOI ", max_splits=1)  # at the first ", DOI "
+    has_doi = pc.equal(pc.list_value_length(halves), 2)
 
     # Shape 1: author, year, source[, volume][, page]
-    sub = arr.filter(mask1)
+    plain = pc.indices_nonzero(pc.invert(has_doi))
+    sub = arr.take(plain)
+    mask1 = pc.match_substring_regex(sub, _VEC_COMMON)
+    sub = sub.filter(mask1)
     if len(sub):
         parts = pc.split_pattern(sub, ", ")
         author, year, source = (pc.list_element(parts, i) for i in range(3))
@@ -492,22 +493,27 @@ def wos_cr_keys_arrow(entries: Any) -> Any:
         lower = pc.ascii_lower(author)
         a = pc.if_else(pc.or_(pc.equal(lower, "anonymous"), pc.equal(lower, "[anonymous]")), "", a)
         # a source that is a bare volume/page ("V381") is no source, and "DOI" anywhere
-        # takes wos_cr_key's DOI branch: both left to wos_cr_key
-        bad = pc.or_(pc.match_substring_regex(source, r"^[VP][0-9]"), pc.match_substring(sub, "DOI"))
+        # (only the author and the source can hold letters) takes wos_cr_key's DOI
+        # branch: both left to wos_cr_key
+        bad = pc.or_(pc.match_substring_regex(source, r"^[VP][0-9]"),
+                     pc.or_(pc.match_substring(author, "DOI"), pc.match_substring(source, "DOI")))
         source = pc.ascii_upper(pc.replace_substring(source, "-", " "))
         key1 = pc.binary_join_element_wise(a, year, source, volume, page, "|")
         ok = pc.invert(bad)
         pieces.append(key1.filter(ok))
-        where.append(pc.indices_nonzero(mask1).filter(ok))
+        where.append(plain.filter(mask1).filter(ok))
 
-    # Shape 2: a single plain DOI at the end
-    sub = arr.filter(mask2)
-    if len(sub):
-        rest = pc.list_element(pc.split_pattern(sub, ", DOI ", max_splits=1), 1)
-        doi = pc.utf8_rtrim(pc.utf8_rtrim(pc.ascii_lower(rest), ".,;"), "/")
-        good = pc.and_(pc.starts_with(doi, "10."), pc.match_substring(doi, "/"))
+    # Shape 2: a plain DOI after the first ", DOI " (the entry before it does not matter)
+    with_doi = pc.indices_nonzero(has_doi)
+    if len(with_doi):
+        doi = pc.list_element(halves.take(with_doi), 1)
+        mask2 = pc.match_substring_regex(doi, _VEC_DOI_TAIL)
+        doi = doi.filter(mask2)
+        doi = pc.if_else(pc.starts_with(doi, "DOI "), pc.utf8_slice_codeunits(doi, 4), doi)
+        doi = pc.utf8_rtrim(pc.utf8_rtrim(pc.ascii_lower(doi), ".,;"), "/")
+        good = pc.match_substring(doi, "/")  # (it starts with "10.")
         pieces.append(doi.filter(good))  # the others: wos_cr_key reads further
-        where.append(pc.indices_nonzero(mask2).filter(good))
+        where.append(with_doi.filter(mask2).filter(good))
 
     # Every other entry, one by one; then each key back to its entry's position.
     done = np.zeros(len(arr), dtype=bool)
