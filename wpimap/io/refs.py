@@ -335,7 +335,7 @@ def wos_cr_key(entry: str) -> str | None:
                 return f"{a}|{year}|{s}|{volume or ''}|{page or ''}"
     if k >= 0:
         rest = entry[k + 6 :].lstrip()
-        if rest[:3] == "10." and " " not in rest:
+        if rest[:3] == "10." and " " not in rest and rest.isprintable():  # (no white space at all)
             d = rest.lower().rstrip(".,;").rstrip("/")
             if d[:3] == "10." and "/" in d:
                 return d
@@ -413,9 +413,9 @@ _VEC_COMMON = (
     r"(?:, V[0-9]+)?(?:, P[0-9]+)?$"
 )
 # What follows the first ", DOI " of a shape-2 entry (that first one is the one
-# wos_cr_key reads): a DOI without white space, or the doubled label "DOI 10.x" read as
-# _first_doi reads it when the DOI holds no bracket either; ASCII only.
-_VEC_DOI_TAIL = r"^(?:10\.[\x00-\x1f\x21-\x7f]*|DOI 10\.[\x21-\x5a\x5c\x5e-\x7e]*)$"
+# wos_cr_key reads): a DOI of printable ASCII without space, or the doubled label
+# "DOI 10.x" read as _first_doi reads it when the DOI holds no bracket either.
+_VEC_DOI_TAIL = r"^(?:10\.[\x21-\x7e]*|DOI 10\.[\x21-\x5a\x5c\x5e-\x7e]*)$"
 _VEC_MIN = 600  # fewer entries than this: the per-entry path is as fast (cold caches)
 
 
