@@ -531,7 +531,7 @@ def _merge(
     countries_all: set[str] = set()
     keeps: list[np.ndarray] = []
     schemas = {"works": WORKS_SCHEMA, "authorships": AUTHORSHIPS_SCHEMA, "rejects": REJECTS_SCHEMA}
-    writers = {n: pq.ParquetWriter(tmp / f"{n}.parquet", s, compression="zstd") for n, s in schemas.items()}
+    writers = {n: _ParquetSink(tmp / f"{n}.parquet", s, chunk_records) for n, s in schemas.items()}
     try:
         for fi, task in enumerate(tasks):
             fs = parsed(fi)
@@ -579,7 +579,7 @@ def _merge(
 
     # Second pass: resolve the kept references chunk by chunk (vectorized look-ups).
     lookups = _Lookups(seen_ids, seen_dois, {k: v for k, v in key_owner.items() if v is not None})
-    writer = pq.ParquetWriter(tmp / "references.parquet", REFERENCES_SCHEMA, compression="zstd")
+    writer = _ParquetSink(tmp / "references.parquet", REFERENCES_SCHEMA, 1_000_000)
     try:
         for task, keep, fs in zip(tasks, keeps, summary.files, strict=True):
             for table in _kept_batches(_TempTable(task.out / "refs_raw.arrow"), keep, 1_000_000):
@@ -612,7 +612,35 @@ def _kept_batches(pf: _TempTable, keep: np.ndarray, batch_size: int) -> Iterable
             yield pa.Table.from_batches([batch]).filter(pa.array(mask))
 
 
-def _copy_rows(pf: _TempTable, keep: np.ndarray | None, writer: pq.ParquetWriter, batch_size: int) -> None:
+class _ParquetSink:
+    """A Parquet writer that gathers small tables into row groups of about ``rows`` rows
+    (one write per row group: many small writes cost more than the data)."""
+
+    def __init__(self, path: Path, schema: pa.Schema, rows: int) -> None:
+        self.writer = pq.ParquetWriter(path, schema, compression="zstd")
+        self.schema = schema
+        self.rows = rows
+        self.pending: list[pa.Table] = []
+        self.n = 0
+
+    def write_table(self, table: pa.Table) -> None:
+        if table.num_rows:
+            self.pending.append(table)
+            self.n += table.num_rows
+            if self.n >= self.rows:
+                self.flush()
+
+    def flush(self) -> None:
+        if self.pending:
+            self.writer.write_table(pa.concat_tables(self.pending), row_group_size=max(self.n, 1))
+            self.pending, self.n = [], 0
+
+    def close(self) -> None:
+        self.flush()
+        self.writer.close()
+
+
+def _copy_rows(pf: _TempTable, keep: np.ndarray | None, writer: _ParquetSink, batch_size: int) -> None:
     """Append a per-file table's rows (those where ``keep``, by row number) to ``writer``."""
     start = 0
     for batch in pf.iter_batches(batch_size=batch_size):
