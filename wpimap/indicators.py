@@ -42,6 +42,7 @@ side by side, the focus country's average (``entity`` e.g. ``"JP (all)"``, ``ent
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -50,16 +51,20 @@ import pyarrow.compute as pc
 
 from wpimap.core import DEFAULT_DOC_TYPES, TopCells, doc_type_mask, string_codes
 from wpimap.periods import (
+    DEFAULT_CHUNK_ROWS,
     HashIndex,
     Period,
+    _positions_arrow,
+    _Unordered,
     citation_counts,
-    count_citations,
+    citation_counts_by_period,
     first_occurrence,
     hash_codes,
     positions,
-    reference_positions_indexed,
+    run_blocks,
+    string_array,
     unique_sorted,
-    work_years,
+    work_years_compact,
 )
 
 ALL_CENTERS = "all centers"
@@ -103,117 +108,176 @@ def _str_array(values: pd.Series) -> pa.Array | pa.ChunkedArray:
     return arr.cast(pa.large_string())
 
 
-class _Entities:
-    """Per (paper, entity) rows with the paper's fraction, for countries and centers.
+def _sorted_names(values: pd.Series, chunk_rows: int) -> np.ndarray:
+    """The distinct non-null values, sorted as :func:`wpimap.core.string_codes` sorts them."""
+    seen: dict[Any, None] = {}
+    for a in range(0, len(values), chunk_rows):
+        arr = string_array(values.iloc[a : a + chunk_rows])
+        if arr is None:  # not strings: one pass over the whole column
+            return string_codes(values)[1]
+        seen.update(dict.fromkeys(v for v in pc.unique(arr).to_pylist() if v is not None))
+    names = np.asarray(list(seen), dtype=object)
+    return names[np.argsort(names.astype(str), kind="stable")]
+
+
+def _codes(values: pd.Series, names: np.ndarray) -> np.ndarray:
+    """Codes of ``values`` among ``names`` (-1 for null or absent)."""
+    arr = string_array(values)
+    if arr is None:
+        return pd.Index(names, dtype=object).get_indexer(pd.Index(values.astype(object), dtype=object)).astype(np.int64)
+    vs = pa.array(names.tolist(), type=arr.type)
+    return pc.fill_null(pc.index_in(arr, value_set=vs), -1).to_numpy(zero_copy_only=False).astype(np.int64)
+
+
+class _Block:
+    """Per (paper, entity) rows with the paper's fraction, for the papers of one block.
 
     Addresses are distinct (paper, address-or-institution, country) among the
-    authorship rows with a known country (see the module docstring).
+    authorship rows with a known country (see the module docstring). All the
+    authorship rows of a paper are in the same block; ``papers`` are the block's works
+    (rows in ``works``, ascending) and the rows' ``pos`` index them.
     """
 
-    def __init__(self, works: pd.DataFrame, authorships: pd.DataFrame, index: HashIndex | None = None) -> None:
-        n = len(works)
-        ccode_all, cnames = string_codes(authorships["country"])
-        rows = np.flatnonzero(ccode_all >= 0)
-        subset = len(rows) < len(ccode_all)  # rows without a country are dropped
-        if index is None:
-            pos_all = positions(authorships["work_id"], works["work_id"])
-        else:
-            try:
-                pos_all = index.get(authorships["work_id"])
-            except LookupError:
-                pos_all = positions(authorships["work_id"], works["work_id"])
-        pos = pos_all[rows] if subset else pos_all
-        ccode = ccode_all[rows] if subset else ccode_all
-        key = pc.coalesce(_str_array(authorships["address"]), _str_array(authorships["institution"]))
-        enc = hash_codes(key)  # only distinctness matters: codes in order of first appearance
-        acode_all = enc[0] if enc is not None else string_codes(key)[0]
-        acode = acode_all[rows] if subset else acode_all  # null (no address, no institution): one per country
-        if "center" in authorships.columns:
-            kcode_all, knames = string_codes(authorships["center"])
-            kcode = kcode_all[rows] if subset else kcode_all
-        else:
-            kcode, knames = np.full(len(rows), -1, dtype=np.int64), np.array([], dtype=object)
-        ok = pos >= 0  # authorships of works absent from the works table are ignored
-        pos, ccode, acode, kcode = pos[ok], ccode[ok], acode[ok], kcode[ok]
+    def __init__(
+        self, auth: pd.DataFrame, pos: np.ndarray, cnames: np.ndarray, knames: np.ndarray, has_center: bool
+    ) -> None:
+        ccode = _codes(auth["country"], cnames)
+        rows = np.flatnonzero((ccode >= 0) & (pos >= 0))  # rows without country or work: ignored
+        key = pc.coalesce(_str_array(auth["address"]), _str_array(auth["institution"]))
+        enc = hash_codes(key)  # only distinctness within a paper matters
+        acode = (enc[0] if enc is not None else string_codes(key)[0])[rows]
+        kcode = _codes(auth["center"], knames)[rows] if has_center else np.full(len(rows), -1, dtype=np.int64)
+        ccode = ccode[rows]
+        self.papers, pl = np.unique(pos[rows], return_inverse=True)
+        n = len(self.papers)
         nc = max(len(cnames), 1)
         na = int(acode.max()) + 2 if len(acode) else 1
-        addr_key = (pos * na + (acode + 1)) * nc + ccode
+        addr_key = (pl * na + (acode + 1)) * nc + ccode
         addr_first = first_occurrence(addr_key)
-        n_addr = np.bincount(pos[addr_first], minlength=n)
+        n_addr = np.bincount(pl[addr_first], minlength=n)
         # countries: addresses per (paper, country)
-        pc_key, pc_count = unique_sorted(pos[addr_first] * nc + ccode[addr_first], return_counts=True)
+        pc_key, pc_count = unique_sorted(pl[addr_first] * nc + ccode[addr_first], return_counts=True)
         c_pos, c_code = pc_key // nc, pc_key % nc
         self.n_countries = np.bincount(c_pos, minlength=n)
-        self.country_names = cnames
         self.country = (c_pos, c_code, pc_count / n_addr[c_pos])
         # centers: distinct addresses per (paper, center)
         has = kcode >= 0
         nk = max(len(knames), 1)
         kfirst = first_occurrence(addr_key[has] * nk + kcode[has])
-        kp_key, kp_count = unique_sorted(pos[has][kfirst] * nk + kcode[has][kfirst], return_counts=True)
+        kp_key, kp_count = unique_sorted(pl[has][kfirst] * nk + kcode[has][kfirst], return_counts=True)
         k_pos, k_code = kp_key // nk, kp_key % nk
         # any center: distinct addresses matched to at least one center, per paper
         any_first = first_occurrence(addr_key[has])
-        a_pos, a_count = unique_sorted(pos[has][any_first], return_counts=True)
-        self.center_names = np.asarray([*knames, ALL_CENTERS], dtype=object)
+        a_pos, a_count = unique_sorted(pl[has][any_first], return_counts=True)
         self.center = (
             np.concatenate([k_pos, a_pos]),
             np.concatenate([k_code, np.full(len(a_pos), len(knames))]),
             np.concatenate([kp_count / n_addr[k_pos], a_count / n_addr[a_pos]]),
         )
 
-def _aggregate(
-    rows: tuple[np.ndarray, np.ndarray, np.ndarray],
-    names: np.ndarray,
-    entity_type: str,
-    paper_ok: np.ndarray,
-    years: np.ndarray,
-    period: Period,
-    single_years: bool,
-    n_countries: np.ndarray,
-    weights: dict[float, np.ndarray],
-) -> pd.DataFrame:
-    """Sum the indicators per (span, entity) with bincounts; both countings."""
-    pos, code, frac = rows
-    keep = paper_ok[pos]
-    pos, code, frac = pos[keep], code[keep], frac[keep]
-    ne = max(len(names), 1)
-    nspan = 1 + (period.end - period.start + 1 if single_years else 0)
-    keys = [code]
-    if single_years:
-        keys.append((1 + years[pos] - period.start) * ne + code)
-    key = np.concatenate(keys)
-    fr = np.concatenate([frac] * len(keys))
-    pp = np.concatenate([pos] * len(keys))
-    ncty = n_countries[pp]
-    values = {
-        "papers": np.ones(len(pp)),
-        **{_top_name(x): w[pp] for x, w in weights.items()},
-        "intl_papers": (ncty >= 2).astype(np.float64),
-        "domestic": (ncty == 1).astype(np.float64),
-        "bilateral": (ncty == 2).astype(np.float64),
-        "multilateral": (ncty >= 3).astype(np.float64),
-    }
-    size = nspan * ne
-    spans = [period.label]
-    if single_years:
-        spans += [f"{y}-{y}" for y in range(period.start, period.end + 1)]
-    frames = []
-    for counting, mult in (("whole", None), ("fractional", fr)):
-        sums = {
-            k: np.bincount(key, weights=v if mult is None else v * mult, minlength=size) for k, v in values.items()
+
+class _Sums:
+    """The indicator sums of one period and one table, accumulated block by block.
+
+    A bin's sum is accumulated in the order of the papers, as one ``np.bincount`` over
+    all rows would: each block's bincount starts from the running sums (prepended), so
+    the floating-point results do not depend on the block size.
+    """
+
+    def __init__(self, names: np.ndarray, period: Period, single_years: bool, top_names: list[str]) -> None:
+        self.names = names
+        self.period = period
+        self.single_years = single_years
+        self.ne = max(len(names), 1)
+        self.size = (1 + (period.end - period.start + 1 if single_years else 0)) * self.ne
+        self.values = ["papers", *top_names, "intl_papers", "domestic", "bilateral", "multilateral"]
+        self.sums = {c: {v: np.zeros(self.size) for v in self.values} for c in ("whole", "fractional")}
+        self.count = np.zeros(self.size, dtype=np.int64)
+        self._bins = np.arange(self.size)
+
+    def add(
+        self,
+        rows: tuple[np.ndarray, np.ndarray, np.ndarray],
+        paper_ok: np.ndarray,
+        years: np.ndarray,
+        n_countries: np.ndarray,
+        weights: dict[str, np.ndarray],
+    ) -> None:
+        """Add a block's rows (``pos`` indexes the block's papers)."""
+        pos, code, frac = rows
+        keep = paper_ok[pos]
+        pos, code, frac = pos[keep], code[keep], frac[keep]
+        keys = [code]
+        if self.single_years:
+            keys.append((1 + years[pos].astype(np.int64) - self.period.start) * self.ne + code)
+        key = np.concatenate(keys)
+        fr = np.concatenate([frac] * len(keys))
+        pp = np.concatenate([pos] * len(keys))
+        ncty = n_countries[pp]
+        values = {
+            "papers": np.ones(len(pp)),
+            **{k: w[pp] for k, w in weights.items()},
+            "intl_papers": (ncty >= 2).astype(np.float64),
+            "domestic": (ncty == 1).astype(np.float64),
+            "bilateral": (ncty == 2).astype(np.float64),
+            "multilateral": (ncty >= 3).astype(np.float64),
         }
-        present = np.bincount(key, minlength=size) > 0
-        idx = np.flatnonzero(present)
-        df = pd.DataFrame({k: v[idx] for k, v in sums.items()})
-        df.insert(0, "counting", counting)
-        df.insert(0, "entity", names[idx % ne] if len(names) else [])
-        df.insert(0, "entity_type", entity_type)
-        df.insert(0, "span", np.asarray(spans, dtype=object)[idx // ne])
-        df.insert(0, "period", period.label)
-        df["_order"] = idx // ne
-        frames.append(df)
-    return pd.concat(frames, ignore_index=True)
+        allkey = np.concatenate([self._bins, key])
+        for counting, mult in (("whole", None), ("fractional", fr)):
+            acc = self.sums[counting]
+            for k, v in values.items():
+                acc[k] = np.bincount(allkey, weights=np.concatenate([acc[k], v if mult is None else v * mult]))
+        self.count += np.bincount(key, minlength=self.size)
+
+    def frame(self, entity_type: str) -> pd.DataFrame:
+        """The rows of the entities present, both countings (as before ``_finish``)."""
+        period = self.period
+        spans = [period.label]
+        if self.single_years:
+            spans += [f"{y}-{y}" for y in range(period.start, period.end + 1)]
+        idx = np.flatnonzero(self.count > 0)
+        frames = []
+        for counting in ("whole", "fractional"):
+            df = pd.DataFrame({k: v[idx] for k, v in self.sums[counting].items()})
+            df.insert(0, "counting", counting)
+            df.insert(0, "entity", self.names[idx % self.ne] if len(self.names) else [])
+            df.insert(0, "entity_type", entity_type)
+            df.insert(0, "span", np.asarray(spans, dtype=object)[idx // self.ne])
+            df.insert(0, "period", period.label)
+            df["_order"] = idx // self.ne
+            frames.append(df)
+        return pd.concat(frames, ignore_index=True)
+
+
+def _blocks_in_order(
+    authorships: pd.DataFrame, lookup: Any, chunk_rows: int
+) -> Any:
+    """Yield (rows, pos) blocks whose papers increase from block to block.
+
+    Authorships written work by work in the order of the works (as ingestion writes
+    them) are read as row slices; otherwise (detected) the rows are sorted by work once
+    (16 bytes per authorship row) and read in that order.
+    """
+    last = -1
+    for s, e, (pos,) in run_blocks(lookup, len(authorships), chunk_rows):
+        valid = pos[pos >= 0]
+        if len(valid):
+            if int(valid.min()) <= last:
+                raise _Unordered
+            last = int(valid.max())
+        yield slice(s, e), pos
+
+
+def _blocks_sorted(authorships: pd.DataFrame, lookup: Any, chunk_rows: int) -> Any:
+    """Yield (rows, pos) blocks of the authorships sorted by work (the fallback)."""
+    m = len(authorships)
+    pos_all = np.concatenate([lookup(a, min(a + chunk_rows, m))[0] for a in range(0, m, chunk_rows)] or [np.empty(0, dtype=np.int64)])
+    order = np.flatnonzero(pos_all >= 0)
+    order = order[np.argsort(pos_all[order], kind="stable")]
+    ps = pos_all[order]
+    del pos_all
+    for _, _, (pos, rows) in run_blocks(lambda a, b: (ps[a:b], order[a:b]), len(order), chunk_rows):
+        yield rows, pos
 
 
 def _finish(df: pd.DataFrame, top_percents: Sequence[float]) -> pd.DataFrame:
@@ -245,6 +309,7 @@ def indicator_tables(
     doc_types: Iterable[str] = DEFAULT_DOC_TYPES,
     focus_country: str = "JP",
     single_years: bool = True,
+    chunk_rows: int = DEFAULT_CHUNK_ROWS,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Return the indicator tables per country and per center (see the module docstring).
 
@@ -273,6 +338,14 @@ def indicator_tables(
         entity ``"<CC> (all)"``.
     single_years : bool
         ``indicators.single_years``: also one span per year of each period.
+    chunk_rows : int
+        ``indicators.chunk_rows``: works, authorships and references are processed this
+        many rows at a time. The working memory above the input tables is then a
+        few compact arrays per work (ids index, years, Top weights of the Top papers)
+        plus a part proportional to the chunk; the results do not depend on it.
+        Authorships and references are expected grouped work by work (as ingestion
+        writes them); otherwise (detected) they are sorted once, which costs memory
+        proportional to their rows.
 
     Returns
     -------
@@ -286,38 +359,83 @@ def indicator_tables(
     """
     periods = [Period.parse(p) if isinstance(p, str) else p for p in periods]
     top_percents = list(top_percents)
-    years = work_years(works)
-    allowed = doc_type_mask(works["doc_type"], doc_types)
-    cells = TopCells(works, doc_types, ("year", "field"))
-    try:  # the works' ids hashed once, for the authorships and the references
+    chunk_rows = max(int(chunk_rows), 1)
+    n = len(works)
+    years = work_years_compact(works, chunk_rows)
+    allowed = np.zeros(n, dtype=bool)
+    for a in range(0, n, chunk_rows):
+        allowed[a : a + chunk_rows] = doc_type_mask(works["doc_type"].iloc[a : a + chunk_rows], doc_types)
+    try:  # the works' ids hashed once, for the references and the authorships
         index = HashIndex(works["work_id"])
     except LookupError:
         index = None
-    ent = _Entities(works, authorships, index)
-    countries, centers = [], []
     if citation_source == "corpus":
         if references is None:
             raise ValueError("indicator_tables: citations.source corpus needs the references table")
-        ref_pos = reference_positions_indexed(works, references, index)  # once for all periods
-    for k, period in enumerate(periods):
-        if citation_source == "corpus":
-            cit = count_citations(years, *ref_pos, period, window)
-        else:
-            cit = citation_counts(works, references, period, window, citation_source).to_numpy()
-        inside = allowed & (years >= period.start) & (years <= period.end)
-        weights = {x: cells.weights(cit, x, mask=inside) for x in top_percents}
-        common = dict(
-            paper_ok=inside,
-            years=years,
-            period=period,
-            single_years=single_years,
-            n_countries=ent.n_countries,
-            weights=weights,
+        cits = citation_counts_by_period(
+            works, references, periods, window, index=index, years=years, chunk_rows=chunk_rows
         )
-        c = _aggregate(ent.country, ent.country_names, "country", **common)
+    elif periods:  # the input's counts do not depend on the period
+        cits = [citation_counts(works, references, periods[0], window, citation_source).to_numpy()] * len(periods)
+    else:
+        cits = []
+    # the Top X% weights of each period, kept for the Top papers only (row, weight)
+    cells = TopCells(works, doc_types, ("year", "field"), chunk_rows=chunk_rows)
+    tops: list[dict[str, tuple[np.ndarray, np.ndarray]]] = []
+    for k, period in enumerate(periods):
+        inside = allowed & (years >= period.start) & (years <= period.end)
+        tops.append({})
+        for x in top_percents:
+            pos, w, _ = cells.top_weights(cits[k], x, mask=inside)
+            tops[k][_top_name(x)] = (pos.astype(np.int32) if n < 2**31 else pos, w)
+        del inside
+    del cells, cits
+
+    cnames = _sorted_names(authorships["country"], chunk_rows)
+    has_center = "center" in authorships.columns
+    knames = _sorted_names(authorships["center"], chunk_rows) if has_center else np.array([], dtype=object)
+    center_names = np.asarray([*knames, ALL_CENTERS], dtype=object)
+    work_col = authorships["work_id"]
+    if index is None:  # non-string or duplicate ids: one exact look-up of all rows
+        pos_all = positions(work_col, works["work_id"])
+
+        def lookup(s: int, e: int) -> tuple[np.ndarray]:
+            return (pos_all[s:e],)
+    else:
+
+        def lookup(s: int, e: int) -> tuple[np.ndarray]:
+            try:
+                return (index.get(work_col.iloc[s:e]),)
+            except LookupError:  # a hash collision: exact pyarrow look-up of this block
+                return (_positions_arrow(work_col.iloc[s:e], works["work_id"]),)
+
+    def accumulate(blocks: Any) -> tuple[list[_Sums], list[_Sums]]:
+        cs = [_Sums(cnames, p, single_years, [_top_name(x) for x in top_percents]) for p in periods]
+        zs = [_Sums(center_names, p, single_years, [_top_name(x) for x in top_percents]) for p in periods]
+        for rows, pos in blocks:
+            blk = _Block(authorships.iloc[rows], pos, cnames, knames, has_center)
+            papers = blk.papers
+            if len(papers) == 0:
+                continue
+            y = years[papers]
+            for k, period in enumerate(periods):
+                ok = allowed[papers] & (y >= period.start) & (y <= period.end)
+                weights = {name: _lookup_weights(tp, papers) for name, tp in tops[k].items()}
+                common = dict(paper_ok=ok, years=y, n_countries=blk.n_countries, weights=weights)
+                cs[k].add(blk.country, **common)
+                zs[k].add(blk.center, **common)
+        return cs, zs
+
+    try:
+        cs, zs = accumulate(_blocks_in_order(authorships, lookup, chunk_rows))
+    except _Unordered:
+        cs, zs = accumulate(_blocks_sorted(authorships, lookup, chunk_rows))
+    countries, centers = [], []
+    for k in range(len(periods)):
+        c = cs[k].frame("country")
         c["_period_order"] = k
         countries.append(c)
-        z = _aggregate(ent.center, ent.center_names, "center", **common)
+        z = zs[k].frame("center")
         z.loc[z["entity"] == ALL_CENTERS, "entity_type"] = "centers"
         focus = c[c["entity"] == focus_country].assign(entity=f"{focus_country} (all)")
         z = pd.concat([z, focus], ignore_index=True)
@@ -325,3 +443,14 @@ def indicator_tables(
         centers.append(z)
     cat = (lambda fr: pd.concat(fr, ignore_index=True)) if periods else (lambda fr: pd.DataFrame())
     return _finish(cat(countries), top_percents), _finish(cat(centers), top_percents)
+
+
+def _lookup_weights(top: tuple[np.ndarray, np.ndarray], papers: np.ndarray) -> np.ndarray:
+    """Weights of ``papers`` (ascending rows) from the Top papers' (rows, weights); 0 elsewhere."""
+    pos, w = top
+    out = np.zeros(len(papers))
+    if len(pos):
+        at = np.minimum(np.searchsorted(pos, papers), len(pos) - 1)
+        hit = pos[at] == papers
+        out[hit] = w[at[hit]]
+    return out
