@@ -1,26 +1,41 @@
-"""Benchmark: corrected Top X% weights and the indicator tables on random corpora.
+"""Benchmark: corrected Top X% weights and the indicator tables on random corpora, memory.
 
 Builds N random papers (numpy, vectorized; pyarrow-backed string ids and a list
-column of fields), ~2.5 authorship rows per paper and ``--refs`` references per paper,
-then times ``citation_counts``, ``top_weights`` (Top10%) and ``indicator_tables`` (one
-6-year period, Top10% and Top1%, single years, corpus citations; it counts its own
-citations), and the peak RSS. Each phase reports wall seconds (``*_s``) and the CPU
-seconds of this process (``*_cpu_s``): the machine may be shared, CPU time is the
-stable number. Sizes run in one process, in the order given, so ``peak_rss_mb`` is the
-peak so far (run the largest size last); ``corpus_rss_mb`` is the resident memory
-right after building the corpus (the input tables), so the difference is the working
-memory of the timed functions.
+column of fields), ~2.5 authorship rows per paper and ``--refs`` references per paper
+(written work by work, in the works' order, as ingestion writes them), then times
+``citation_counts``, ``top_weights`` (Top10%) and ``indicator_tables`` (one 6-year
+period, Top10% and Top1%, single years, corpus citations; it counts its own
+citations). Each phase reports wall seconds (``*_s``) and the CPU seconds of this
+process (``*_cpu_s``): the machine may be shared, CPU time is the stable number.
 
-Usage: ``python benchmarks/bench_indicators.py [--sizes 1e6 1e7] [--refs 2]``; prints a
-table and writes ``benchmarks/results/indicators.csv``.
+Memory: every (size, chunk_rows) runs in a fresh process. ``corpus_rss_mb`` is the
+resident memory right after building the corpus (the input tables);
+``peak_rss_mb`` the process's peak; ``overhead_mb = peak - corpus``, the working
+memory of the timed functions; ``*_peak_mb`` the peak above the corpus during each
+phase (the kernel's high-water mark is reset before each phase through
+``/proc/self/clear_refs``; each phase's outputs are dropped before the next).
+Bounded memory means ``overhead_mb`` stays nearly flat as the papers grow and
+shrinks with ``chunk_rows``.
+
+Usage::
+
+    python benchmarks/bench_indicators.py --sizes 2.5e6 5e6 1e7 --chunks 250000 1000000 --refs 1
+    python benchmarks/bench_indicators.py --root /tmp/old --label before   # another checkout
+
+prints a table and writes ``benchmarks/results/indicators.csv`` (``--append`` adds to it).
 """
 
 from __future__ import annotations
 
 import argparse
+import inspect
+import json
+import os
 import resource
+import subprocess
 import sys
 import time
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -29,12 +44,11 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+sys.path.insert(0, os.environ.get("WPIMAP_BENCH_ROOT", str(ROOT)))
 
 from wpimap.core import top_weights  # noqa: E402
 from wpimap.indicators import indicator_tables  # noqa: E402
 from wpimap.periods import Period, citation_counts  # noqa: E402
-from wpimap.tables import write_csv_atomic  # noqa: E402
 
 COUNTRIES = np.array(["US", "CN", "GB", "DE", "JP", "FR", "IT", "CA", "KR", "IN"] + [f"C{i}" for i in range(30)])
 
@@ -87,41 +101,63 @@ def make_corpus(n: int, refs_per_paper: float, seed: int = 0) -> tuple[pd.DataFr
     )
     authorships.loc[center < 0, "center"] = None
     r = int(n * refs_per_paper)
-    citing = rng.integers(0, n, r)
+    citing = np.sort(rng.integers(0, n, r))  # grouped by citing work, in the works' order
     cited = (citing - rng.integers(1, max(n // 4, 2), r)) % n  # mostly older works
     refs = pd.DataFrame({"citing_id": _ids("W", citing), "cited_key": _ids("K", cited), "cited_id": _ids("W", cited)})
     return works, authorships, refs
 
 
-def _rss_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+def _status_mb(field: str) -> float:
+    """A memory field of /proc/self/status (VmRSS, VmHWM) in MB."""
+    with open("/proc/self/status") as fh:
+        for line in fh:
+            if line.startswith(field + ":"):
+                return int(line.split()[1]) / 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # pragma: no cover
+
+
+def _reset_peak() -> None:
+    """Reset the kernel's peak RSS (VmHWM) to the current RSS (Linux >= 4.0)."""
+    try:
+        with open("/proc/self/clear_refs", "w") as fh:
+            fh.write("5")
+    except OSError:  # pragma: no cover - not Linux
+        pass
 
 
 def _timed(f):
-    """Run ``f()``; return its result, wall seconds and CPU seconds of this process."""
+    """Run ``f()``; return its result, wall seconds, CPU seconds and peak RSS (MB) of the call."""
+    _reset_peak()
     t, c = time.perf_counter(), time.process_time()
     out = f()
-    return out, time.perf_counter() - t, time.process_time() - c
+    return out, time.perf_counter() - t, time.process_time() - c, _status_mb("VmHWM")
 
 
-def _current_rss_mb() -> float:
-    with open("/proc/self/statm") as fh:
-        return int(fh.read().split()[1]) * resource.getpagesize() / 2**20
+def _chunk_kw(f, chunk: int | None) -> dict:
+    """``chunk_rows`` for the functions that take it (not the code before chunking)."""
+    return {"chunk_rows": chunk} if chunk and "chunk_rows" in inspect.signature(f).parameters else {}
 
 
-def run(n: int, refs_per_paper: float) -> dict:
-    (works, auth, refs), build, _ = _timed(lambda: make_corpus(n, refs_per_paper))
-    corpus_rss = _current_rss_mb()
+def run(n: int, refs_per_paper: float, chunk: int | None) -> dict:
+    """One size and chunk size (call in a fresh process for a clean peak)."""
+    t = time.perf_counter()
+    works, auth, refs = make_corpus(n, refs_per_paper)
+    build = time.perf_counter() - t
+    corpus_rss = _status_mb("VmRSS")
+    overall = _status_mb("VmHWM")
     period = Period(2015, 2020)
-    cit, t_cit, c_cit = _timed(lambda: citation_counts(works, refs, period))
-    tw, t_top, c_top = _timed(lambda: top_weights(works, cit, 10))
-    (countries, centers), t_ind, c_ind = _timed(
-        lambda: indicator_tables(works, auth, [period], references=refs, top_percents=(10, 1))
-    )
+    cit, t_cit, c_cit, p_cit = _timed(partial(citation_counts, works, refs, period, **_chunk_kw(citation_counts, chunk)))
+    tw, t_top, c_top, p_top = _timed(partial(top_weights, works, cit, 10, **_chunk_kw(top_weights, chunk)))
+    n_top = len(tw)
+    del cit, tw  # outputs of the earlier phases are not part of the next phase's memory
+    ind = partial(indicator_tables, works, auth, [period], references=refs, top_percents=(10, 1))
+    (countries, centers), t_ind, c_ind, p_ind = _timed(partial(ind, **_chunk_kw(indicator_tables, chunk)))
+    peak = max(overall, p_cit, p_top, p_ind)
     return {
         "papers": n,
         "authorships": len(auth),
         "references": len(refs),
+        "chunk_rows": chunk if _chunk_kw(indicator_tables, chunk) else None,
         "build_s": round(build, 2),
         "citation_counts_s": round(t_cit, 2),
         "citation_counts_cpu_s": round(c_cit, 2),
@@ -131,28 +167,53 @@ def run(n: int, refs_per_paper: float) -> dict:
         "indicator_tables_cpu_s": round(c_ind, 2),
         "top_plus_indicators_s": round(t_top + t_ind, 2),
         "top_plus_indicators_cpu_s": round(c_top + c_ind, 2),
-        "top10_papers": len(tw),
+        "top10_papers": n_top,
         "rows_countries": len(countries),
         "rows_centers": len(centers),
         "corpus_rss_mb": round(corpus_rss),
-        "peak_rss_mb": round(_rss_mb()),
+        "peak_rss_mb": round(peak),
+        "overhead_mb": round(peak - corpus_rss),
+        "citation_counts_peak_mb": round(p_cit - corpus_rss),
+        "top_weights_peak_mb": round(p_top - corpus_rss),
+        "indicator_tables_peak_mb": round(p_ind - corpus_rss),
     }
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--sizes", nargs="+", type=float, default=[1e6, 1e7])
-    ap.add_argument("--refs", type=float, default=2.0, help="references per paper")
+    ap.add_argument("--sizes", nargs="+", type=float, default=[2.5e6, 5e6, 1e7])
+    ap.add_argument("--chunks", nargs="+", type=int, default=[250_000, 1_000_000], help="chunk_rows values")
+    ap.add_argument("--refs", type=float, default=1.0, help="references per paper")
+    ap.add_argument("--root", default=None, help="import wpimap from this checkout (e.g. the code before)")
+    ap.add_argument("--label", default="after", help="the code measured (a column of the results)")
+    ap.add_argument("--append", action="store_true", help="add the rows to the results file")
     ap.add_argument("--out", default=str(ROOT / "benchmarks" / "results" / "indicators.csv"))
+    ap.add_argument("--one", nargs=2, type=float, metavar=("N", "CHUNK"), help=argparse.SUPPRESS)
     args = ap.parse_args()
+    if args.one:  # a child process: one measurement as JSON
+        n, chunk = int(args.one[0]), int(args.one[1]) or None
+        print(json.dumps(run(n, args.refs, chunk)))
+        return
+    env = dict(os.environ)
+    if args.root:
+        env["WPIMAP_BENCH_ROOT"] = str(Path(args.root).resolve())
     results = []
     for size in args.sizes:
-        res = run(int(size), args.refs)
-        results.append(res)
-        print(pd.DataFrame([res]).to_string(index=False), flush=True)
+        for chunk in args.chunks:
+            cmd = [sys.executable, __file__, "--one", str(size), str(chunk), "--refs", str(args.refs)]
+            out = subprocess.run(cmd, env=env, check=True, capture_output=True, text=True).stdout
+            res = {"code": args.label, **json.loads(out.strip().splitlines()[-1])}
+            results.append(res)
+            print(pd.DataFrame([res]).to_string(index=False), flush=True)
+            if res["chunk_rows"] is None:  # code without chunks: one run per size
+                break
     table = pd.DataFrame(results)
     print(table.to_string(index=False))
-    write_csv_atomic(table, args.out)
+    out_path = Path(args.out)
+    if args.append and out_path.exists():
+        table = pd.concat([pd.read_csv(out_path), table], ignore_index=True)
+    out_path.parent.mkdir(parents=True, exist_ok=True)
+    table.to_csv(out_path, index=False, lineterminator="\n")
 
 
 if __name__ == "__main__":
