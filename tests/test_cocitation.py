@@ -269,6 +269,8 @@ def test_pair_ids_share_one_sorted_dictionary(tmp_path):
         assert out[["a", "b", "count"]].values.tolist() == [list(t) for t in expected]
         assert out["a"].cat.ordered and out["a"].dtype == out["b"].dtype
         assert list(out["a"].cat.categories) == sorted(ids)
+        assert out["a"].dtype == pd.CategoricalDtype(pd.Index(sorted(ids), dtype="str"), ordered=True)
+        assert out["a"].dtype.categories.dtype == "str"
         assert (out["a"] < out["b"]).all()
         path = tmp_path / "cocitation.parquet"
         out.to_parquet(path)
@@ -285,3 +287,14 @@ def test_pair_ids_share_one_sorted_dictionary(tmp_path):
     expected = sorted((min(ids[x], ids[y]), max(ids[x], ids[y]), int(full[x, y]))
                       for x in range(5) for y in range(x + 1, 5) if full[x, y] > 0)
     assert out[["a", "b", "count"]].values.tolist() == [list(t) for t in expected]
+
+
+def test_pair_dtype_without_pandas_unchecked_constructor(monkeypatch):
+    """Without pandas' internal unchecked dtype constructor the public one gives the same table."""
+    M = np.array([[1, 1, 0, 1], [0, 1, 1, 1], [1, 0, 1, 1]])
+    ids = pd.Index(["k1", "k2", "k3", "k4"], dtype="str")
+    fast = cocitation(sp.csr_matrix(M), min_count=1, min_strength=0, core_index=ids)
+    monkeypatch.delattr(pd.CategoricalDtype, "_from_fastpath", raising=False)
+    public = cocitation(sp.csr_matrix(M), min_count=1, min_strength=0, core_index=ids)
+    pd.testing.assert_frame_equal(fast, public)
+    assert public["a"].dtype == pd.CategoricalDtype(ids, ordered=True)

@@ -243,27 +243,33 @@ def cooccurrence_upper(A: sp.spmatrix, chunk_rows: int = 200_000) -> sp.csr_matr
     return total
 
 
-def _sorted_categories(index: pd.Index) -> tuple[pd.Index, np.ndarray | None] | None:
-    """Sorted distinct ids of the columns and the rank of each column among them.
+def _ordered_dtypes(index: pd.Index) -> tuple[pd.CategoricalDtype, np.ndarray | None] | None:
+    """Ordered categorical dtype on the sorted distinct ids, and the rank of each column.
 
-    Returns ``(categories, None)`` when ``index`` is already strictly increasing (the
-    columns of :func:`incidence`; checked in Arrow for pyarrow-backed strings),
-    ``(sorted index, rank)`` when it is unique but unsorted, None when it holds
-    duplicates or nulls (then the ids cannot serve as categories).
+    Returns ``(dtype, None)`` when ``index`` is already strictly increasing (the columns
+    of :func:`incidence`; checked in Arrow for pyarrow-backed strings), ``(dtype, rank)``
+    when it is unique but unsorted, None when it holds duplicates or nulls (then the
+    ids cannot serve as categories).
     """
     arr = _arrow_strings(index)
     if arr is not None and not arr.null_count:
         arr = arr.combine_chunks()
         if len(arr) < 2 or pc.all(pc.less(arr[:-1], arr[1:])).as_py():
-            return index, None
+            # null-free and strictly increasing, hence distinct: what pandas' dtype
+            # constructor would verify again by hashing every id as a Python str (the
+            # costliest step on a WoS-sized table); its unchecked constructor skips that
+            fast = getattr(pd.CategoricalDtype, "_from_fastpath", None)
+            if fast is not None:
+                return fast(index, ordered=True), None
+            return pd.CategoricalDtype(index, ordered=True), None
     if index.hasnans or not index.is_unique:
         return None
     if index.is_monotonic_increasing:
-        return index, None
+        return pd.CategoricalDtype(index, ordered=True), None
     perm = index.argsort()
     rank = np.empty(len(index), dtype=np.int64)
     rank[perm] = np.arange(len(index))
-    return index.take(perm), rank
+    return pd.CategoricalDtype(index.take(perm), ordered=True), rank
 
 
 def cocitation(
@@ -373,11 +379,11 @@ def pairs_from_upper(
         keep = strength >= min_strength
         i, j, c, strength = i[keep], j[keep], c[keep], strength[keep]
     # canonical CSR: pairs come sorted by (i, j), i < j
-    cats = None if core_index is None else _sorted_categories(core_index)
+    cats = None if core_index is None else _ordered_dtypes(core_index)
     if core_index is None:
         a, b = i.astype(np.int64), j.astype(np.int64)
     elif cats is not None:
-        categories, rank = cats
+        dtype, rank = cats
         if rank is not None:  # unsorted ids: column positions -> ranks among the sorted ids
             i, j = rank[i], rank[j]
             i, j = np.minimum(i, j), np.maximum(i, j)
@@ -385,7 +391,6 @@ def pairs_from_upper(
             i, j, c, strength = i[order], j[order], c[order], strength[order]
         # the ids as codes into one shared, sorted dictionary (no copy of the id strings
         # per pair); i, j are valid positions, so the codes need no validation
-        dtype = pd.CategoricalDtype(categories, ordered=True)
         a = pd.Categorical.from_codes(i, dtype=dtype, validate=False)
         b = pd.Categorical.from_codes(j, dtype=dtype, validate=False)
     else:  # duplicated or null ids: plain values, (a, b) ordered and sorted by value
