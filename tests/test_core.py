@@ -217,3 +217,67 @@ def test_select_core_references() -> None:
     assert yrs["BROWN A|1999|J|2|3"] == 1999 and pd.isna(yrs["LEE K|20xx|J|1|1"])
     assert len(select_core_references(_refs(), top_n=10, min_citations=3)) == 2
     assert select_core_references(_refs(), top_n=10, min_citations=9).empty
+
+
+def _assert_same_for_chunks(works, cit, percent, chunks=(1, 2, 3, 5)) -> None:
+    """Tiny chunks of works give exactly (bit for bit) what one chunk gives."""
+    whole = {
+        "top": top_weights(works, cit, percent, chunk_rows=10**9),
+        "cells": top_weights(works, cit, percent, per_cell=True, chunk_rows=10**9),
+        "core": select_core(works, cit, "2015-2016", percent, chunk_rows=10**9),
+    }
+    for chunk in chunks:
+        pd.testing.assert_frame_equal(top_weights(works, cit, percent, chunk_rows=chunk), whole["top"], check_exact=True)
+        pd.testing.assert_frame_equal(
+            top_weights(works, cit, percent, per_cell=True, chunk_rows=chunk), whole["cells"], check_exact=True
+        )
+        pd.testing.assert_frame_equal(
+            select_core(works, cit, "2015-2016", percent, chunk_rows=chunk), whole["core"], check_exact=True
+        )
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    data=st.lists(
+        st.tuples(
+            st.one_of(st.none(), st.lists(st.sampled_from("abcde"), max_size=4)),
+            st.one_of(st.none(), st.integers(2014, 2017)),
+            st.integers(0, 40),
+            st.sampled_from(["article", "review", "letter"]),
+        ),
+        min_size=1,
+        max_size=40,
+    ),
+    percent=st.sampled_from([1, 10, 50, 100]),
+    dense=st.booleans(),
+)
+def test_property_chunks_identical(data, percent, dense) -> None:
+    """Chunked evaluation (dense or sparse per-cell histogram) equals one chunk exactly."""
+    from wpimap import core
+
+    works = _works([d[0] for d in data], years=[d[1] for d in data], doc_types=[d[3] for d in data])
+    cit = np.array([d[2] for d in data])
+    limit = core._DENSE_LIMIT
+    core._DENSE_LIMIT = limit if dense else 0
+    try:
+        _assert_same_for_chunks(works, cit, percent)
+    finally:
+        core._DENSE_LIMIT = limit
+
+
+def test_float_shares_chunks_identical() -> None:
+    """Papers with 1..43 distinct fields: the lcm of the shares is too large for exact
+    integer units (float shares, global evaluation); chunks still change nothing and each
+    cell still holds X% of its weighted size."""
+    from wpimap.core import TopCells
+
+    names = [f"f{i:02d}" for i in range(43)]
+    fields = [names[: k + 1] for k in range(43)] * 3
+    works = _works(fields, years=[2015] * len(fields))
+    cit = np.arange(len(fields)) % 17
+    assert not TopCells(works).exact
+    _assert_same_for_chunks(works, cit, 10, chunks=(1, 7))
+    cells = top_weights(works, cit, 10, per_cell=True, chunk_rows=5)
+    for _, g in cells.groupby("field"):
+        if g["threshold"].iloc[0] > 0:
+            assert g["weight"].sum() == pytest.approx(0.1 * g["share"].sum(), rel=1e-9)

@@ -287,3 +287,78 @@ def test_synthetic_world_centers_above_japan() -> None:
     assert cw.to_dict() == {k: float(v) for k, v in expected.items()}
     jp_truth = truth[truth["countries"].map(lambda cs: "JP" in cs)]
     assert jp.intl_rate == pytest.approx(jp_truth["is_international"].mean(), abs=1e-12)
+
+
+def _refs_for(works: pd.DataFrame, seed: int, n_refs: int) -> pd.DataFrame:
+    import numpy as np
+
+    rng = np.random.default_rng(seed)
+    ids = works["work_id"].to_numpy()
+    a, b = rng.integers(0, len(ids), n_refs), rng.integers(0, len(ids), n_refs)
+    return pd.DataFrame({"citing_id": ids[a], "cited_key": "k", "cited_id": ids[b]})
+
+
+@pytest.mark.parametrize("chunk", [1, 2, 3, 5])
+@pytest.mark.parametrize("order", ["grouped", "shuffled"])
+def test_tiny_chunks_identical_tables(chunk: int, order: str) -> None:
+    """Any chunk size gives exactly (bit for bit) the tables of one chunk, whether the
+    authorships and references come grouped work by work (streamed) or not (sorted)."""
+    works, auth = _corpus()
+    refs = _refs_for(works, 0, 30).sort_values("citing_id", kind="stable").reset_index(drop=True)
+    if order == "shuffled":
+        auth = auth.sample(frac=1.0, random_state=1).reset_index(drop=True)
+        refs = refs.sample(frac=1.0, random_state=2).reset_index(drop=True)
+    for kw in ({"citation_source": "input"}, {"references": refs}, {"references": refs, "window": 1}):
+        args = (works, auth, ["2015-2016", "2016-2016"])
+        one = indicator_tables(*args, top_percents=(10, 50), chunk_rows=10**9, **kw)
+        got = indicator_tables(*args, top_percents=(10, 50), chunk_rows=chunk, **kw)
+        for a, b in zip(got, one, strict=True):
+            pd.testing.assert_frame_equal(a, b, check_exact=True)
+    # and the hand-computed numbers hold with tiny chunks
+    countries, _ = indicator_tables(
+        works, auth, ["2015-2016"], citation_source="input", top_percents=(10, 50), chunk_rows=chunk
+    )
+    jp = _get(countries, "JP", "fractional", "2015-2016")
+    assert jp.papers == pytest.approx(2 / 3 + 1 + 1 / 4 + 2 / 3)
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    papers=st.lists(
+        st.tuples(
+            st.integers(2015, 2016),
+            st.lists(st.sampled_from("fgh"), max_size=2),
+            st.lists(
+                st.tuples(st.integers(0, 3), st.sampled_from(["JP", "US", "DE", None]), st.sampled_from(["K1", "K2", None])),
+                max_size=4,
+            ),
+        ),
+        min_size=1,
+        max_size=25,
+    ),
+    n_refs=st.integers(0, 60),
+    chunk=st.integers(1, 4),
+    shuffle=st.booleans(),
+)
+def test_property_chunks_identical(papers, n_refs, chunk, shuffle) -> None:
+    n = len(papers)
+    works = pd.DataFrame(
+        {
+            "work_id": [f"W{i}" for i in range(n)],
+            "year": [p[0] for p in papers],
+            "doc_type": ["article"] * n,
+            "fields": [p[1] for p in papers],
+        }
+    )
+    rows = [(f"W{i}", f"addr{a}", None, c, k) for i, p in enumerate(papers) for a, c, k in p[2]]
+    auth = pd.DataFrame(rows, columns=AUTH_COLS)
+    refs = _refs_for(works, n_refs, n_refs)
+    if not shuffle:
+        refs = refs.sort_values("citing_id", kind="stable").reset_index(drop=True)
+    elif len(auth):
+        auth = auth.sample(frac=1.0, random_state=n_refs).reset_index(drop=True)
+    args = (works, auth, ["2015-2016"])
+    one = indicator_tables(*args, references=refs, chunk_rows=10**9)
+    got = indicator_tables(*args, references=refs, chunk_rows=chunk)
+    for a, b in zip(got, one, strict=True):
+        pd.testing.assert_frame_equal(a, b, check_exact=True)

@@ -82,16 +82,20 @@ def test_empty_references() -> None:
     links=st.lists(st.tuples(st.integers(0, 11), st.integers(0, 11)), max_size=40),
     end=st.integers(2000, 2011),
     window=st.one_of(st.none(), st.integers(0, 5)),
+    chunk=st.integers(1, 5),
+    grouped=st.booleans(),
 )
-def test_matches_brute_force(years, links, end, window) -> None:
+def test_matches_brute_force(years, links, end, window, chunk, grouped) -> None:
     n = len(years)
     ids = [f"W{i}" for i in range(n)]
     works = pd.DataFrame({"work_id": ids, "year": pd.array(years, dtype="Int32")})
     links = [(a % n, b % n) for a, b in links]
+    if grouped:  # each citing work's references together (the streamed path), else scattered
+        links = sorted(links, key=lambda ab: ab[0])
     refs = pd.DataFrame(
         {"citing_id": [ids[a] for a, _ in links], "cited_key": "k", "cited_id": [ids[b] for _, b in links]}
     )
-    got = citation_counts(works, refs, Period(min(end, 2000), end), window=window)
+    got = citation_counts(works, refs, Period(min(end, 2000), end), window=window, chunk_rows=chunk)
     expected = dict.fromkeys(ids, 0)
     for a, b in set(links):
         ya, yb = years[a], years[b]
@@ -184,3 +188,30 @@ def test_blocks_give_the_same_answers(monkeypatch: pytest.MonkeyPatch) -> None:
     codes, first = periods.hash_codes(pd.Series(vals, dtype="string[pyarrow]"))
     assert codes.tolist() == codes_expected
     assert [vals[i] for i in first] == list(order)
+
+
+@pytest.mark.parametrize("chunk", [1, 2, 3, 4, 100])
+@pytest.mark.parametrize("grouped", [True, False])
+def test_chunks_give_the_documented_counts(chunk: int, grouped: bool, monkeypatch: pytest.MonkeyPatch) -> None:
+    """References read in blocks of any size, grouped by citing work or not: same counts."""
+    from wpimap import periods
+
+    refs = _refs()  # C's references are in two places (rows 1-2 and 7)
+    if grouped:  # each citing work's references together: the streamed path
+        refs = refs.sort_values("citing_id", kind="stable").reset_index(drop=True)
+    fallbacks = []
+    real = periods._global_counts
+    monkeypatch.setattr(periods, "_global_counts", lambda *a: fallbacks.append(1) or real(*a))
+    c = citation_counts(_works(), refs, Period(2010, 2014), chunk_rows=chunk)
+    assert bool(fallbacks) == (not grouped and chunk < len(refs))
+    assert c.to_dict() == {"A": 3, "B": 2, "C": 0, "D": 0, "E": 0, "F": 0}
+    c2 = citation_counts(_works(), refs, Period(2011, 2016), window=2, chunk_rows=chunk)
+    assert (c2["A"], c2["B"]) == (2, 1)
+
+
+def test_counts_for_several_periods_in_one_pass() -> None:
+    from wpimap.periods import citation_counts_by_period
+
+    got = citation_counts_by_period(_works(), _refs(), [Period(2010, 2014), Period(2011, 2016)], chunk_rows=2)
+    assert got[0].tolist() == [3, 2, 0, 0, 0, 0]
+    assert got[1].tolist() == [4, 2, 0, 0, 0, 0]
