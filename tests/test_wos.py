@@ -14,6 +14,8 @@ import tracemalloc
 from dataclasses import asdict
 from pathlib import Path
 
+import numpy as np
+import pyarrow as pa
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -647,7 +649,9 @@ def _both_paths(block: str) -> tuple[list, list]:
     """(the block read by the chunk reader, the block read by the line loop only)."""
     import wpimap.io.wos as wos_module
 
-    columnar = wos_module._chunk_fields([block], 1, wos_module._PlainState())
+    lines, ends = wos_module._split_chunk(block + "\nER\n", False)
+    assert len(ends) == 1  # the block holds no ER line of its own
+    columnar = wos_module._chunk_fields(lines, ends, 1, wos_module._PlainState())
     items = list(wos_module._plain_block(block, 1, wos_module._PlainState()))
     line_loop = wos_module._Fields(len(items))
     for i, item in enumerate(items):
@@ -666,7 +670,13 @@ def test_columnar_path_equals_line_loop_on_every_real_record(shared_data):
         for block in blocks:
             fast, slow = _both_paths(block)
             assert fast == slow
-        taken += int(wos_module._fast_fields([b.lstrip("\n") for b in blocks])[0].sum())
+        lines, ends = wos_module._split_chunk(_decode(path), False)
+        assert len(ends) == len(blocks) - 1  # the ER lines the regex finds
+        is_end = np.zeros(ends[-1] + 1, dtype=bool)
+        is_end[ends] = True
+        parent = np.cumsum(is_end) - is_end
+        body = lines.slice(0, ends[-1] + 1).filter(pa.array(~is_end))
+        taken += int(wos_module._fast_fields(body, parent[~is_end], len(ends))[0].sum())
     assert taken > 1600  # nearly every one of the 1,682 plain-text records takes the columnar path
 
 
@@ -759,7 +769,8 @@ def test_cr_entries_of_a_ragged_field():
     import wpimap.io.wos as wos_module
 
     block = "PT J\nCR A, 2000, X, V1, P2\n   \n     B, 2001, Y  \nNR 2\nUT WOS:1"
-    taken, _, _, cr, cr_block = wos_module._fast_fields([block])
+    lines = pa.array(block.split("\n"))
+    taken, _, _, cr, cr_block = wos_module._fast_fields(lines, np.zeros(len(lines), dtype=np.int64), 1)
     assert taken.tolist() == [True]
     assert cr.to_pylist() == ["A, 2000, X, V1, P2", "B, 2001, Y"]
     assert cr_block.tolist() == [0, 0]
@@ -770,5 +781,12 @@ def test_cr_entries_of_a_ragged_field():
 def test_er_line_search_equals_the_regex(text):
     import wpimap.io.wos as wos_module
 
-    expected = [(m.start(), m.end()) for m in re.finditer(r"\nER[ \t]*\n", text)]
-    assert list(wos_module._er_lines(text)) == expected
+    # the ER lines that end records: "\nER\n" (spaces, tabs before the line end), the
+    # line end before one not shared with the ER line before it
+    expected = [text.count("\n", 0, m.start()) + 1 for m in re.finditer(r"\nER[ \t]*\n", text)]
+    lines, ends = wos_module._split_chunk(text, False)
+    assert ends == expected
+    assert lines.to_pylist() == text.split("\n")
+    # a chunk whose first line follows a line end (the header was cut off before it)
+    expected = [text.count("\n", 0, m.start()) for m in re.finditer(r"\nER[ \t]*\n", "\n" + text)]
+    assert wos_module._split_chunk(text, True)[1] == expected

@@ -239,7 +239,6 @@ def sniff_wos(head: bytes) -> str | None:
 RawItem = tuple[int, dict[str, list[str]] | None, str | None]
 
 
-_ER_LINE = re.compile(r"\nER[ \t]*\n")  # the ER line with the newline before it
 _CHUNK_CHARS = 1 << 20
 _TAG_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
 _TAG_CHARS2 = _TAG_CHARS | frozenset("0123456789")
@@ -353,22 +352,6 @@ def _plain_block(block: str, first_line: int, state: _PlainState) -> Iterator[Ra
         yield state.record_no, (None if bad else rec), bad
 
 
-def _er_lines(buf: str) -> Iterator[tuple[int, int]]:
-    """(start, end) of each match of :data:`_ER_LINE` in ``buf``, found with str.find."""
-    find = buf.find
-    n = len(buf)
-    i = find("\nER")
-    while i >= 0:
-        j = i + 3
-        while j < n and buf[j] in " \t":
-            j += 1
-        if j < n and buf[j] == "\n":
-            yield i, j + 1
-            i = find("\nER", j + 1)
-        else:
-            i = find("\nER", i + 1)
-
-
 # ---------------------------------------------------------------------------
 # Plain text, a chunk at a time: the usual records in columns, the others line by line
 # ---------------------------------------------------------------------------
@@ -439,14 +422,16 @@ def _np(arr: pa.Array) -> np.ndarray:
 
 
 def _fast_fields(
-    blocks: list[str],
+    lines: pa.Array, parent: np.ndarray, n: int
 ) -> tuple[np.ndarray, dict[str, list[str | None]], dict[str, list[list[str] | None]], pa.Array, np.ndarray]:
     """Read the well-formed one-record blocks of a chunk in columns (Arrow kernels).
 
-    A block is taken when it starts with ``PT `` and every line is a field (``XX value``
-    or a bare ``XX``, ``X`` a capital letter, the second also a digit) or a continuation
-    (leading space), with no tag twice and no ``EF``; any other block goes through the
-    line loop (:func:`_plain_block`), which says what is wrong. Both give the same fields
+    ``lines`` are the lines of ``n`` blocks, ``parent`` the block of each line (non-
+    decreasing). A block is taken when its first line that is not empty starts with
+    ``PT `` and every later line is a field (``XX value`` or a bare ``XX``, ``X`` a
+    capital letter, the second also a digit) or a continuation (leading space), with no
+    tag twice and no ``EF``; any other block goes through the line loop
+    (:func:`_plain_block`), which says what is wrong. Both give the same fields
     (tests/test_wos.py checks it on every real record and on edge cases): a field's
     lines stripped (the first one after its tag), empty ones dropped.
 
@@ -459,11 +444,19 @@ def _fast_fields(
     cr, cr_block : pyarrow.StringArray, numpy.ndarray
         The CR entries of the taken blocks (stripped, non-empty) and their block.
     """
-    n = len(blocks)
-    arr = pa.array(blocks, pa.string())
-    split = pc.split_pattern(arr, "\n")
-    lines = pc.list_flatten(split)
-    parent = _np(pc.list_parent_indices(split))
+    raw = lines.view(pa.binary())
+    # The empty lines that open a block are no part of it (the line loop skips them).
+    size = _np(pc.binary_length(raw))
+    filled = np.flatnonzero(size > 0)
+    first = np.full(n, len(size), dtype=np.int64)  # first line of each block that is not empty
+    blocks_filled, at = np.unique(parent[filled], return_index=True)
+    first[blocks_filled] = filled[at]
+    opening = first[parent] > np.arange(len(parent))
+    taken = np.zeros(n, dtype=bool)
+    taken[blocks_filled] = _np(pc.starts_with(lines.take(pa.array(first[blocks_filled])), "PT "))
+    if opening.any():
+        keep = pa.array(~opening)
+        lines, raw, parent = lines.filter(keep), raw.filter(keep), parent[~opening]
     # Field lines: a tag (looked up among all valid tags, the wanted ones first) then a
     # space or the end of the line. Byte slices are safe here: a tag is ASCII.
     raw = lines.view(pa.binary())
@@ -471,7 +464,6 @@ def _fast_fields(
     field = _np(pc.or_(pc.equal(pc.binary_slice(raw, 2, 3), b" "), pc.equal(pc.binary_length(raw), 2)))
     field &= code >= 0
     cont = _np(pc.starts_with(lines, " "))
-    taken = _np(pc.starts_with(arr, "PT ")).copy()
     taken[parent[~(cont | field)]] = False
     code = np.where(field, code, -1)
     taken[parent[code == _EF_CODE]] = False
@@ -518,37 +510,59 @@ def _fast_fields(
     return taken, text, lists, cr, cr_block
 
 
-def _chunk_fields(blocks: list[str], line_no: int, state: _PlainState) -> _Fields:
-    """The records of complete blocks (each ended by an ``ER`` line); ``line_no`` is
-    the line number of the first block's first line."""
-    stripped = [b.lstrip("\n") for b in blocks]
-    taken, text, lists, cr, cr_block = _fast_fields(stripped)
+def _split_chunk(buf: str, first_may_end: bool) -> tuple[pa.Array, list[int]]:
+    """The lines of ``buf`` and the indices of the ``ER`` lines that end its records.
+
+    An ER line is ``ER`` and maybe spaces or tabs, with a line end after it (not the
+    last, unfinished line) and a line end before it: never the first line of ``buf``
+    (unless ``first_may_end``: a line end came before it) nor the line right after
+    another ER line that ended a record (that one's line end was taken).
+    """
+    lines = pc.list_flatten(pc.split_pattern(pa.array([buf], pa.string()), "\n"))
+    candidates = np.flatnonzero(_np(pc.match_substring_regex(lines.slice(0, len(lines) - 1), r"^ER[ \t]*$")))
+    ends: list[int] = []
+    for i in candidates.tolist():
+        if (i == 0 and not first_may_end) or (ends and i == ends[-1] + 1):
+            continue
+        ends.append(i)
+    return lines, ends
+
+
+def _chunk_fields(lines: pa.Array, ends: list[int], line_no: int, state: _PlainState) -> _Fields:
+    """The records of the blocks of ``lines`` ended by the ER lines ``ends`` (non-empty);
+    ``line_no`` is the line number of ``lines[0]``."""
+    n = len(ends)
+    is_end = np.zeros(ends[-1] + 1, dtype=bool)
+    is_end[ends] = True
+    parent = np.cumsum(is_end) - is_end  # the block of each line: ER lines before it
+    inner = ~is_end
+    body = lines.slice(0, ends[-1] + 1).filter(pa.array(inner))
+    taken, text, lists, cr, cr_block = _fast_fields(body, parent[inner], n)
     if taken.all():  # the usual chunk: one record per block, all read in columns
         f = _Fields(0)
-        f.n = len(blocks)
-        f.record_no = list(range(state.record_no + 1, state.record_no + 1 + f.n))
-        f.reason = [None] * f.n
+        f.n = n
+        f.record_no = list(range(state.record_no + 1, state.record_no + 1 + n))
+        f.reason = [None] * n
         f.text, f.lists = text, lists
         f.cr = [(cr, cr_block.astype(np.int64))] if len(cr) else []
-        state.record_no += f.n
+        state.record_no += n
         state.open_record = True
         return f
     # Some blocks go through the line loop (they may hold 0, 1 or more records).
     raw: list[tuple[int, int, dict[str, list[str]] | None, str | None]] = []  # (block or -1, no, rec, reason)
-    counted, at = 0, line_no  # line number of blocks[counted]
-    for b, block in enumerate(blocks):
+    start = 0
+    for b, end in enumerate(ends):
         if taken[b]:
             state.record_no += 1
             state.open_record = True
             raw.append((b, state.record_no, None, None))
-            continue
-        while counted < b:
-            at += blocks[counted].count("\n") + 2
-            counted += 1
-        for record_no, rec, reason in _plain_block(block, at, state):
-            raw.append((-1, record_no, rec, reason))
+        else:
+            block = "\n".join(lines.slice(start, end - start).to_pylist())
+            for record_no, rec, reason in _plain_block(block, line_no + start, state):
+                raw.append((-1, record_no, rec, reason))
+        start = end + 1
     f = _Fields(len(raw))
-    index_of_block = np.full(len(blocks), -1, dtype=np.int64)
+    index_of_block = np.full(n, -1, dtype=np.int64)
     for i, (b, record_no, rec, reason) in enumerate(raw):
         if b < 0:
             f.set_raw(i, record_no, rec, reason)
@@ -571,9 +585,10 @@ def _plain_fields(text: IO[str], first: str, path: Path, state: _PlainState, chu
     it, whatever the file size.
     """
     buf = first
-    line_no = 1  # line number of buf[0]
+    line_no = 1  # line number of buf's first line
     eof = False
     header = True
+    first_may_end = False
     while not eof:
         chunk = text.read(chunk_chars)
         if chunk:
@@ -585,17 +600,16 @@ def _plain_fields(text: IO[str], first: str, path: Path, state: _PlainState, chu
         if header:
             header = False
             skip = _HEADER_LINES.match(buf).end()  # type: ignore[union-attr]
-            line_no += buf.count("\n", 0, skip)
-            buf = buf[skip:]
-        blocks = []
-        pos = 0
-        for start, end in _er_lines(buf):
-            blocks.append(buf[pos:start])
-            pos = end
-        if blocks:
-            fields = _chunk_fields(blocks, line_no, state)
-            line_no += buf.count("\n", 0, pos)
-            buf = buf[pos:]
+            if skip:
+                line_no += buf.count("\n", 0, skip)
+                buf = buf[skip:]
+                first_may_end = True
+        lines, ends = _split_chunk(buf, first_may_end)
+        if ends:
+            first_may_end = False
+            fields = _chunk_fields(lines, ends, line_no, state)
+            line_no += ends[-1] + 1
+            buf = "\n".join(lines.slice(ends[-1] + 1).to_pylist())
             yield fields
     # Whatever follows the last ER: EF, blank lines, or a record cut short.
     tail = list(_plain_block(buf, line_no, state))
@@ -770,18 +784,21 @@ def parse_reprint(value: str) -> list[tuple[list[str], str]]:
 class _Byline:
     """Author names → 1-based byline positions (AF, then AU, then surname + initial)."""
 
-    __slots__ = ("names", "_exact", "_keys")
+    __slots__ = ("names", "_af", "_au", "_exact", "_keys")
 
     def __init__(self, af: list[str], au: list[str]) -> None:
         self.names = af if af else au
-        exact: dict[str, int] = {}
-        for names in (af, au):
-            for i, name in enumerate(names, 1):
-                exact.setdefault(name.lower(), i)
-        self._exact = exact
+        self._af, self._au = af, au
+        self._exact: dict[str, int] | None = None  # built on the first look-up (old records have none)
         self._keys: dict[str, int | None] | None = None
 
     def position(self, name: str) -> int | None:
+        if self._exact is None:
+            exact: dict[str, int] = {}
+            for names in (self._af, self._au):
+                for i, n in enumerate(names, 1):
+                    exact.setdefault(n.lower(), i)
+            self._exact = exact
         pos = self._exact.get(name.lower())
         if pos is not None:
             return pos
