@@ -9,7 +9,7 @@ citing papers at a time): each chunk's column pairs ``(c_p, c_q)``, ``p < q``, a
 generated with vectorized repeats and counted by one linear transpose pass (no
 lower-triangle products, no comparison sort), so the working memory is bounded by one
 chunk's pairs plus the result itself; no Python loop runs over pairs. String ids stay in
-Arrow (unique, sort, lookup) when they are pyarrow-backed.
+Arrow (sort, dedupe, lookup) when they are pyarrow-backed.
 
 The pair table holds the ids of ``a`` and ``b`` as ordered ``Categorical`` columns whose
 codes are the column positions and whose categories are the sorted core ids (one shared
