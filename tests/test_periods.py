@@ -215,3 +215,18 @@ def test_counts_for_several_periods_in_one_pass() -> None:
     got = citation_counts_by_period(_works(), _refs(), [Period(2010, 2014), Period(2011, 2016)], chunk_rows=2)
     assert got[0].tolist() == [3, 2, 0, 0, 0, 0]
     assert got[1].tolist() == [4, 2, 0, 0, 0, 0]
+
+
+def test_hash_index_built_by_buckets(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Many blocks and buckets (tiny _CHUNK): every id found at its row, absent ones -1."""
+    import numpy as np
+
+    from wpimap import periods
+
+    monkeypatch.setattr(periods, "_CHUNK", 7)
+    ids = pd.Series([f"id{i}" for i in range(1000)])
+    wanted = np.random.default_rng(0).integers(0, 1200, 3000)
+    got = periods.HashIndex(ids).get(pd.Series([f"id{i}" for i in wanted]))
+    assert got.tolist() == [int(i) if i < 1000 else -1 for i in wanted]
+    with pytest.raises(LookupError):
+        periods.HashIndex(pd.Series([f"id{i}" for i in range(50)] + ["id3"]))
