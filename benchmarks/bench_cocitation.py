@@ -245,6 +245,13 @@ def measure(kind: str, links: int, timeout: float) -> dict:
     return json.loads(proc.stdout.strip().splitlines()[-1])
 
 
+def _row_keys(table: pd.DataFrame) -> list[tuple[str, str, int]]:
+    """(case, tool, links) of each row; links as an integer (-1 when none), so that a
+    CSV read back (floats, NaN) and fresh rows (ints, None) compare equal."""
+    links = pd.to_numeric(table["links"], errors="coerce").fillna(-1).astype("int64")
+    return list(zip(table["case"].astype(str), table["tool"].astype(str), links, strict=True))
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--sizes", nargs="*", type=float, default=[1e5, 1e6, 1e7])
@@ -280,9 +287,8 @@ def main() -> None:
     table = pd.DataFrame(rows)
     if args.append and RESULTS.exists():
         old = pd.read_csv(RESULTS)
-        key = ["case", "tool", "links"]
-        done = set(map(tuple, table[key].astype(str).to_numpy()))
-        old = old[[tuple(k) not in done for k in old[key].astype(str).to_numpy()]]
+        done = set(_row_keys(table))
+        old = old[[k not in done for k in _row_keys(old)]]
         table = pd.concat([old, table], ignore_index=True)
     print(table.to_string(index=False))
     from wpimap.tables import write_csv_atomic
