@@ -16,7 +16,7 @@ from typing import Any
 import pandas as pd
 
 from wpimap import __version__
-from wpimap.periods import Period, periods_from_config
+from wpimap.periods import DEFAULT_CHUNK_ROWS, Period, periods_from_config
 from wpimap.tables import read_metadata, write_csv_atomic, write_frame_atomic
 
 log = logging.getLogger("wpimap.pipeline")
@@ -68,6 +68,14 @@ def _read(path: Path, columns: list[str] | None = None) -> pd.DataFrame:
     return pd.read_parquet(path, columns=columns)
 
 
+def _read_some(path: Path, columns: list[str]) -> pd.DataFrame:
+    """Read those of ``columns`` that the Parquet file has (the others are not loaded)."""
+    import pyarrow.parquet as pq
+
+    present = set(pq.read_schema(path).names)
+    return _read(path, [c for c in columns if c in present])
+
+
 # --------------------------------------------------------------------------- stages
 
 
@@ -96,8 +104,13 @@ def stage_core(config: Mapping[str, Any], period: str, synthetic: bool = False) 
             metadata=meta("core", config, ("core", "citations", "periods"), synthetic, period=period),
         )
         return
-    works = _read(paths.norm("works"))
-    refs = _read(paths.norm("references"))
+    chunk_rows = config["indicators"].get("chunk_rows", DEFAULT_CHUNK_ROWS)
+    if ccfg["mode"] == "references":
+        works = _read(paths.norm("works"))
+        refs = _read(paths.norm("references"))
+    else:  # only the columns the selection reads
+        works = _read_some(paths.norm("works"), ["work_id", "year", "doc_type", "fields", "cited_by_count"])
+        refs = _read_some(paths.norm("references"), ["citing_id", "cited_id"])
     if ccfg["mode"] == "references":
         # A topical export: the records are the citing papers; the period's core papers are
         # the references most cited by the records of the period, identified by cited_key
@@ -110,9 +123,12 @@ def stage_core(config: Mapping[str, Any], period: str, synthetic: bool = False) 
         sel = sel[["work_id", *[c for c in sel.columns if c != "work_id"]]]
     else:
         cites = citation_counts(
-            works, refs, p, window=config["citations"]["window"], source=config["citations"]["source"]
+            works, refs, p, window=config["citations"]["window"], source=config["citations"]["source"],
+            chunk_rows=chunk_rows,
         )
-        sel = core_mod.select_core(works, cites, p, top_percent=ccfg["top_percent"], doc_types=ccfg["doc_types"])
+        sel = core_mod.select_core(
+            works, cites, p, top_percent=ccfg["top_percent"], doc_types=ccfg["doc_types"], chunk_rows=chunk_rows
+        )
     log.info("period %s: %d core papers", period, len(sel))
     write_frame_atomic(
         sel, paths.period(period, "selection"),
@@ -125,9 +141,10 @@ def stage_indicators(config: Mapping[str, Any], period: str | None = None, synth
     from wpimap.indicators import indicator_tables
 
     paths = Paths(config)
-    works = _read(paths.norm("works"))
-    auth = _read(paths.norm("authorships"))
-    refs = _read(paths.norm("references"))
+    # only the columns the indicators read (not titles, abstracts, ...)
+    works = _read_some(paths.norm("works"), ["work_id", "year", "doc_type", "fields", "cited_by_count"])
+    auth = _read_some(paths.norm("authorships"), ["work_id", "address", "institution", "country", "center"])
+    refs = _read_some(paths.norm("references"), ["citing_id", "cited_id"])
     icfg = config["indicators"]
     countries, centers = indicator_tables(
         works,
@@ -140,6 +157,7 @@ def stage_indicators(config: Mapping[str, Any], period: str | None = None, synth
         doc_types=tuple(config["core"]["doc_types"]),
         focus_country=icfg["focus_country"],
         single_years=icfg["single_years"],
+        chunk_rows=icfg.get("chunk_rows", DEFAULT_CHUNK_ROWS),
     )
     for frame, name in ((countries, "indicators_countries"), (centers, "indicators_centers")):
         frame = frame.copy()
