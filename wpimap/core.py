@@ -207,14 +207,15 @@ class TopCells:
         self.bounds = [(a, min(a + self.chunk_rows, n)) for a in range(0, n, self.chunk_rows)]
         col_codes: list[list[np.ndarray]] = [[] for _ in cols]
         col_names: list[list[Any]] = [[] for _ in cols]
-        f_codes, f_names, nrows = [], [], []
+        f_codes: list[Any] = []
+        f_names, nrows = [], []
         for a, b in self.bounds:
             sub = works.iloc[a:b]
             ok = doc_type_mask(sub["doc_type"], doc_types)
             for j, col in enumerate(cols):
                 c, u = pd.factorize(sub[col], sort=True)
                 ok &= c >= 0
-                col_codes[j].append(c.astype(np.int32))
+                col_codes[j].append(_compact(c))
                 col_names[j].append(u)
             if has_field:
                 lists = _list_array(sub["fields"])
@@ -228,18 +229,21 @@ class TopCells:
                 parent, fcode = parent[first], fcode[first]
                 nfield = np.bincount(parent, minlength=b - a)
                 ok &= nfield > 0
-                f_codes.append(fcode[ok[parent]].astype(np.int32))
+                f_codes.append(_compact(fcode[ok[parent]]))
                 f_names.append(funiq)
             else:
                 nfield = np.ones(b - a, dtype=np.int64)
-            nrows.append(np.where(ok, nfield, 0))
+            nrows.append(_compact(np.where(ok, nfield, 0)))  # small per chunk: memory ~ a few bytes per work
         # global codes: sorted names (the same codes as one pass over all works)
         if has_field:
             allf = np.concatenate([*f_names, np.array([], dtype=object)])
             names = np.asarray(pd.unique(pd.Series(allf, dtype=object)), dtype=object)
             self.field_names = names[np.argsort(names.astype(str), kind="stable")]
             fidx = pd.Index(self.field_names, dtype=object)
-            self._fields = [_compact(_remap(u, fidx)[c]) for c, u in zip(f_codes, f_names, strict=True)]
+            self._fields = []
+            for i, u in enumerate(f_names):
+                self._fields.append(_compact(_remap(u, fidx)[f_codes[i]]))
+                f_codes[i] = None  # freed chunk by chunk
         else:
             self.field_names = np.array([None], dtype=object)
             self._fields = [np.zeros(int((r > 0).sum()), dtype=np.int8) for r in nrows]
