@@ -394,6 +394,13 @@ def test_crlf_bom_gzip_and_tab_give_the_same_record(tmp_path):
     tab.write_bytes(codecs.BOM_UTF16_LE + ("\t".join(tags) + "\r\n" + row + "\r\n").encode("utf-16-le"))
     tabbed = list(read_wos(tab))
     assert base == crlf == zipped == tabbed
+    # line ends cut between "\r" and "\n" by the chunks, and old Mac line ends ("\r")
+    from wpimap.io.wos import read_wos_batches
+
+    mac = _plain(tmp_path, RECORD + "EF\n", name="mac.txt", newline="\r")
+    for path in (tmp_path / "crlf.txt", mac):
+        for chunk in (1, 2, 7):
+            assert [i for b in read_wos_batches(path, chunk_chars=chunk) for i in b.items()] == base
 
 
 def test_tab_fields_keep_quotes(tmp_path):
@@ -649,7 +656,7 @@ def _both_paths(block: str) -> tuple[list, list]:
     """(the block read by the chunk reader, the block read by the line loop only)."""
     import wpimap.io.wos as wos_module
 
-    lines, ends = wos_module._split_chunk(block + "\nER\n", False)
+    lines, ends, _ = wos_module._split_chunk((block + "\nER\n").encode(), False)
     assert len(ends) == 1  # the block holds no ER line of its own
     columnar = wos_module._chunk_fields(lines, ends, 1, wos_module._PlainState())
     items = list(wos_module._plain_block(block, 1, wos_module._PlainState()))
@@ -670,7 +677,7 @@ def test_columnar_path_equals_line_loop_on_every_real_record(shared_data):
         for block in blocks:
             fast, slow = _both_paths(block)
             assert fast == slow
-        lines, ends = wos_module._split_chunk(_decode(path), False)
+        lines, ends, _ = wos_module._split_chunk(_decode(path).encode(), False)
         assert len(ends) == len(blocks) - 1  # the ER lines the regex finds
         is_end = np.zeros(ends[-1] + 1, dtype=bool)
         is_end[ends] = True
@@ -784,9 +791,10 @@ def test_er_line_search_equals_the_regex(text):
     # the ER lines that end records: "\nER\n" (spaces, tabs before the line end), the
     # line end before one not shared with the ER line before it
     expected = [text.count("\n", 0, m.start()) + 1 for m in re.finditer(r"\nER[ \t]*\n", text)]
-    lines, ends = wos_module._split_chunk(text, False)
+    lines, ends, used = wos_module._split_chunk(text.encode(), False)
     assert ends == expected
-    assert lines.to_pylist() == text.split("\n")
+    assert lines.to_pylist() == text.split("\n")[:-1]  # the complete lines
+    assert used == (len("\n".join(text.split("\n")[: ends[-1] + 1])) + 1 if ends else 0)
     # a chunk whose first line follows a line end (the header was cut off before it)
     expected = [text.count("\n", 0, m.start()) for m in re.finditer(r"\nER[ \t]*\n", "\n" + text)]
-    assert wos_module._split_chunk(text, True)[1] == expected
+    assert wos_module._split_chunk(text.encode(), True)[1] == expected

@@ -86,7 +86,7 @@ import gzip
 import io
 import os
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from itertools import chain
 from pathlib import Path
@@ -375,7 +375,7 @@ WHITESPACE = (
     "\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
 )
 # FN / VR lines and empty lines before the first record (the line loop skips them too).
-_HEADER_LINES = re.compile(r"(?:(?:FN|VR)(?: [^\n]*)?\n|\n)*")
+_HEADER_LINES = re.compile(rb"(?:(?:FN|VR)(?: [^\n]*)?\n|\n)*")
 
 
 class _Fields:
@@ -510,22 +510,34 @@ def _fast_fields(
     return taken, text, lists, cr, cr_block
 
 
-def _split_chunk(buf: str, first_may_end: bool) -> tuple[pa.Array, list[int]]:
-    """The lines of ``buf`` and the indices of the ``ER`` lines that end its records.
+def _split_chunk(buf: bytes, first_may_end: bool) -> tuple[pa.Array, list[int], int]:
+    """The complete lines of ``buf`` (UTF-8), the indices of the ``ER`` lines that end
+    its records, and the length in bytes of the text up to the last of those.
 
-    An ER line is ``ER`` and maybe spaces or tabs, with a line end after it (not the
-    last, unfinished line) and a line end before it: never the first line of ``buf``
-    (unless ``first_may_end``: a line end came before it) nor the line right after
-    another ER line that ended a record (that one's line end was taken).
+    An ER line is ``ER`` and maybe spaces or tabs, with a line end after it and a line
+    end before it: never the first line of ``buf`` (unless ``first_may_end``: a line
+    end came before it) nor the line right after another ER line that ended a record
+    (that one's line end was taken). Raises UnicodeDecodeError when a complete line is
+    not UTF-8.
     """
-    lines = pc.list_flatten(pc.split_pattern(pa.array([buf], pa.string()), "\n"))
-    candidates = np.flatnonzero(_np(pc.match_substring_regex(lines.slice(0, len(lines) - 1), r"^ER[ \t]*$")))
+    raw = pc.list_flatten(pc.split_pattern(pa.array([buf], pa.binary()), "\n"))
+    raw = raw.slice(0, len(raw) - 1)  # the last piece has no line end (yet)
+    try:
+        lines = raw.cast(pa.string())  # (validates the UTF-8)
+    except pa.ArrowInvalid:
+        buf[: buf.rfind(b"\n") + 1].decode("utf-8")  # raises the decoding error, with its reason
+        raise
+    candidates = np.flatnonzero(_np(pc.starts_with(lines, "ER")))
     ends: list[int] = []
-    for i in candidates.tolist():
-        if (i == 0 and not first_may_end) or (ends and i == ends[-1] + 1):
-            continue
-        ends.append(i)
-    return lines, ends
+    if len(candidates):
+        for i, line in zip(candidates.tolist(), lines.take(pa.array(candidates)).to_pylist(), strict=True):
+            if line.rstrip(" \t") != "ER" or (i == 0 and not first_may_end) or (ends and i == ends[-1] + 1):
+                continue
+            ends.append(i)
+    used = 0
+    if ends:
+        used = int(pc.sum(pc.binary_length(raw.slice(0, ends[-1] + 1))).as_py() or 0) + ends[-1] + 1
+    return lines, ends, used
 
 
 def _chunk_fields(lines: pa.Array, ends: list[int], line_no: int, state: _PlainState) -> _Fields:
@@ -578,41 +590,96 @@ def _chunk_fields(lines: pa.Array, ends: list[int], line_no: int, state: _PlainS
     return f
 
 
-def _plain_fields(text: IO[str], first: str, path: Path, state: _PlainState, chunk_chars: int) -> Iterator[_Fields]:
+class _Utf8Source:
+    """Bytes of a UTF-8 file with the line ends TextIOWrapper(newline=None) gives
+    (``\\r\\n`` and ``\\r`` read as ``\\n``), read without decoding them."""
+
+    def __init__(self, fb: IO[bytes]) -> None:
+        self.fb = fb
+        self.held = b""  # a "\r" at the end of a read, maybe the first half of "\r\n"
+
+    def read(self, n: int) -> bytes:
+        """The next bytes (about ``n``); empty at the end of the file."""
+        while True:
+            more = self.fb.read(n)
+            data, self.held = self.held + more, b""
+            if more and data.endswith(b"\r"):
+                data, self.held = data[:-1], b"\r"
+            if data or not more:
+                break
+        if b"\r" in data:
+            data = data.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
+        return data
+
+
+def _plain_start(head: bytes, encoding: str) -> bool:
+    """Whether a UTF-8 file opens (after blank lines) with a plain-text header line."""
+    if encoding not in ("utf-8", "utf-8-sig"):
+        return False
+    text = head.decode("utf-8", errors="ignore").replace("\r\n", "\n").replace("\r", "\n")
+    for line in text.split("\n")[:-1]:  # complete lines
+        if line.strip():
+            return _looks_plain(line.lstrip("\ufeff"))
+    return False
+
+
+def _utf8_plain_fields(fb: IO[bytes], path: Path, state: _PlainState, chunk_chars: int) -> Iterator[_Fields]:
+    """:func:`_plain_fields` of a UTF-8 file, its bytes never decoded to Python text."""
+    src = _Utf8Source(fb)
+    buf = src.read(chunk_chars)
+    while True:  # blank lines before the first line are skipped, as _read_text does
+        i = buf.find(b"\n")
+        if i < 0:
+            more = src.read(chunk_chars)
+            if not more:
+                break
+            buf += more
+            continue
+        if buf[:i].decode("utf-8").strip():
+            break
+        buf = buf[i + 1 :]
+    while buf.startswith(b"\xef\xbb\xbf"):  # BOMs (U+FEFF) before the first line
+        buf = buf[3:]
+    yield from _plain_fields(src.read, buf, path, state, chunk_chars)
+
+
+def _plain_fields(
+    read: Callable[[int], bytes], buf: bytes, path: Path, state: _PlainState, chunk_chars: int
+) -> Iterator[_Fields]:
     """The records of a plain-text export, one :class:`_Fields` per chunk read.
 
-    Memory holds one chunk of ``chunk_chars`` characters plus the record that straddles
-    it, whatever the file size.
+    ``read(n)`` gives the next bytes (UTF-8, ``\\n`` line ends; empty at the end of
+    the file), ``buf`` those read already, from the first line on. Memory holds one
+    chunk of ``chunk_chars`` plus the record that straddles it, whatever the file size.
     """
-    buf = first
     line_no = 1  # line number of buf's first line
     eof = False
     header = True
     first_may_end = False
     while not eof:
-        chunk = text.read(chunk_chars)
+        chunk = read(chunk_chars)
         if chunk:
             buf += chunk
         else:
             eof = True
-            if buf and not buf.endswith("\n"):
-                buf += "\n"
+            if buf and not buf.endswith(b"\n"):
+                buf += b"\n"
         if header:
             header = False
             skip = _HEADER_LINES.match(buf).end()  # type: ignore[union-attr]
             if skip:
-                line_no += buf.count("\n", 0, skip)
+                line_no += buf.count(b"\n", 0, skip)
                 buf = buf[skip:]
                 first_may_end = True
-        lines, ends = _split_chunk(buf, first_may_end)
+        lines, ends, used = _split_chunk(buf, first_may_end)
         if ends:
             first_may_end = False
             fields = _chunk_fields(lines, ends, line_no, state)
             line_no += ends[-1] + 1
-            buf = "\n".join(lines.slice(ends[-1] + 1).to_pylist())
+            buf = buf[used:]
             yield fields
     # Whatever follows the last ER: EF, blank lines, or a record cut short.
-    tail = list(_plain_block(buf, line_no, state))
+    tail = list(_plain_block(buf.decode("utf-8"), line_no, state))
     if state.open_record:
         raise InputFileError(
             f"{path}: truncated: record {state.record_no} has no ER line before the end of the file"
@@ -1109,8 +1176,13 @@ def read_wos_batches(
         except LookupError:
             raise InputFileError(f"{path}: unknown encoding {enc!r}") from None
         st.encoding = enc
-        text = io.TextIOWrapper(fb, encoding=enc, newline=None)  # type: ignore[arg-type]
-        yield from _read_text(text, path, st, chunk_chars or _CHUNK_CHARS)
+        chunk_chars = chunk_chars or _CHUNK_CHARS
+        if _plain_start(head, enc):  # the usual export: its bytes go to Arrow as they are
+            st.format = "plain"
+            yield from _batches(_utf8_plain_fields(fb, path, _PlainState(), chunk_chars), path, st)
+        else:
+            text = io.TextIOWrapper(fb, encoding=enc, newline=None)  # type: ignore[arg-type]
+            yield from _read_text(text, path, st, chunk_chars)
     finally:
         fb.close()
 
@@ -1179,7 +1251,9 @@ def _read_text(text: io.TextIOWrapper, path: Path, st: WosReadStats, chunk_chars
         first = first.lstrip("\ufeff")
         if _looks_plain(first):
             st.format = "plain"
-            chunks: Iterator[_Fields] = _plain_fields(text, first, path, _PlainState(), chunk_chars)
+            chunks: Iterator[_Fields] = _plain_fields(
+                lambda n: text.read(n).encode("utf-8"), first.encode("utf-8"), path, _PlainState(), chunk_chars
+            )
         elif "\t" in first and _looks_tab_header(first):
             st.format = "tab"
             chunks = _tab_fields(text, first, path, chunk_chars)
@@ -1191,10 +1265,23 @@ def _read_text(text: io.TextIOWrapper, path: Path, st: WosReadStats, chunk_chars
             raise InputFileError(
                 f"{path}: not a Web of Science export (expected 'FN ' or a 'PT<tab>AU…' header, found {first[:30]!r})"
             )
+    except UnicodeDecodeError as exc:
+        raise _decode_error(path, st, exc) from None
+    except (OSError, EOFError) as exc:
+        raise InputFileError(f"{path}: cannot be read ({exc})") from None
+    yield from _batches(chunks, path, st)
+
+
+def _batches(chunks: Iterator[_Fields], path: Path, st: WosReadStats) -> Iterator[WosBatch]:
+    try:
         for fields in chunks:
             yield _normalize_fields(fields, st)
     except UnicodeDecodeError as exc:
-        where = f"after record {st.records + st.rejects}" if st.records + st.rejects else "at the start"
-        raise InputFileError(f"{path}: not decodable as {st.encoding} {where} ({exc.reason})") from None
+        raise _decode_error(path, st, exc) from None
     except (OSError, EOFError) as exc:
         raise InputFileError(f"{path}: cannot be read ({exc})") from None
+
+
+def _decode_error(path: Path, st: WosReadStats, exc: UnicodeDecodeError) -> InputFileError:
+    where = f"after record {st.records + st.rejects}" if st.records + st.rejects else "at the start"
+    return InputFileError(f"{path}: not decodable as {st.encoding} {where} ({exc.reason})")
