@@ -109,7 +109,7 @@ _M2 = np.uint64(0x94D049BB133111EB)
 _ALL = np.uint64(0xFFFFFFFFFFFFFFFF)
 
 
-_CHUNK = 1 << 20  # rows per vectorized block: bounds the temporaries of the hashing passes
+_CHUNK = 1 << 18  # rows per vectorized block: bounds the temporaries of the hashing passes
 _SAMPLE, _FEW = 1 << 16, 1 << 12  # hash_codes: a sample with at most _FEW values -> pyarrow
 
 DEFAULT_CHUNK_ROWS = 1_000_000
@@ -446,7 +446,7 @@ def work_years(works: pd.DataFrame) -> np.ndarray:
 
 
 def work_years_compact(works: pd.DataFrame, chunk_rows: int = DEFAULT_CHUNK_ROWS) -> np.ndarray:
-    """:func:`work_years` in int32 (int64 when a year does not fit), converted by chunks.
+    """:func:`work_years` in int16 (wider when a year does not fit), converted by chunks.
 
     Parameters
     ----------
@@ -457,16 +457,19 @@ def work_years_compact(works: pd.DataFrame, chunk_rows: int = DEFAULT_CHUNK_ROWS
 
     Returns
     -------
-    numpy.ndarray of int32 or int64
+    numpy.ndarray of int16, int32 or int64
         ``-1`` where unknown.
     """
     n = len(works)
     parts = []
     for a in range(0, n, max(int(chunk_rows), 1)):
         y = work_years(works.iloc[a : a + chunk_rows])
-        parts.append(y.astype(np.int32) if len(y) == 0 or (y.min() >= -(2**31) and y.max() < 2**31) else y)
+        for dt in (np.int16, np.int32, np.int64):  # years fit int16: 2 bytes per work
+            if len(y) == 0 or (np.iinfo(dt).min <= y.min() and y.max() <= np.iinfo(dt).max):
+                parts.append(y.astype(dt))
+                break
     if not parts:
-        return np.empty(0, dtype=np.int32)
+        return np.empty(0, dtype=np.int16)
     dtype = np.result_type(*parts)
     return np.concatenate([q.astype(dtype, copy=False) for q in parts])
 
@@ -654,10 +657,10 @@ class _Unordered(Exception):
 
 def _period_mask(years: np.ndarray, citing: np.ndarray, cited: np.ndarray, period: Period, window: int | None) -> np.ndarray:
     """Which (citing, cited) pairs count at the end of ``period`` (see :func:`count_citations`)."""
-    cy = years[citing]
+    cy = years[citing].astype(np.int64)
     keep = (cy >= 0) & (cy <= period.end)
     if window is not None:
-        y0 = years[cited]
+        y0 = years[cited].astype(np.int64)
         keep &= (y0 >= 0) & (cy <= y0 + window)
     return keep
 
