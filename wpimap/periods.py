@@ -739,9 +739,9 @@ def citation_counts_by_period(
     The rule of :func:`citation_counts` (``source="corpus"``). The references are read
     in blocks of ``chunk_rows`` rows; when each citing work's references are
     consecutive (as ingestion writes them) a (citing, cited) pair is deduplicated within
-    its block and the memory above the tables is the counts (4 bytes per work and
-    period) plus a part proportional to the block. Otherwise (detected, exact) the
-    distinct pairs of the whole table are sorted once (16 bytes per reference).
+    its block and the memory above the tables is a few bytes per work (ids index 12,
+    years 2, counts 4 per period) plus a part proportional to the block. Otherwise (detected, exact) the
+    distinct pairs of the whole table are sorted once (about 24 bytes per reference).
 
     Parameters
     ----------
