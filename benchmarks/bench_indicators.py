@@ -17,7 +17,7 @@ during each phase (the kernel's high-water mark is reset before each phase throu
 phase's outputs are dropped before the next, and glibc's ``malloc_trim`` returns freed
 heap pages first so that RSS measures live memory, not allocator caches). The
 ``top_weights`` phase includes its output, the table of Top papers with their string
-ids.
+ids (``top_weights_output_mb``, the memory its result holds).
 Bounded memory means ``overhead_mb`` stays nearly flat as the papers grow and
 shrinks with ``chunk_rows``.
 
@@ -140,11 +140,16 @@ def _reset_peak() -> None:
 
 
 def _timed(f):
-    """Run ``f()``; return its result, wall seconds, CPU seconds and peak RSS (MB) of the call."""
+    """Run ``f()``; return its result, wall seconds, CPU seconds, peak RSS (MB) of the call
+    and the memory its result holds (MB: RSS after the call minus before, heap trimmed)."""
     _reset_peak()
+    before = _status_mb("VmRSS")
     t, c = time.perf_counter(), time.process_time()
     out = f()
-    return out, time.perf_counter() - t, time.process_time() - c, _status_mb("VmHWM")
+    wall, cpu = time.perf_counter() - t, time.process_time() - c
+    peak = _status_mb("VmHWM")
+    _trim()
+    return out, wall, cpu, peak, _status_mb("VmRSS") - before
 
 
 def _chunk_kw(f, chunk: int | None) -> dict:
@@ -160,12 +165,12 @@ def run(n: int, refs_per_paper: float, chunk: int | None) -> dict:
     _trim()  # the build's freed temporaries are not part of the corpus
     corpus_rss = _status_mb("VmRSS")
     period = Period(2015, 2020)
-    cit, t_cit, c_cit, p_cit = _timed(partial(citation_counts, works, refs, period, **_chunk_kw(citation_counts, chunk)))
-    tw, t_top, c_top, p_top = _timed(partial(top_weights, works, cit, 10, **_chunk_kw(top_weights, chunk)))
+    cit, t_cit, c_cit, p_cit, o_cit = _timed(partial(citation_counts, works, refs, period, **_chunk_kw(citation_counts, chunk)))
+    tw, t_top, c_top, p_top, o_top = _timed(partial(top_weights, works, cit, 10, **_chunk_kw(top_weights, chunk)))
     n_top = len(tw)
     del cit, tw  # outputs of the earlier phases are not part of the next phase's memory
     ind = partial(indicator_tables, works, auth, [period], references=refs, top_percents=(10, 1))
-    (countries, centers), t_ind, c_ind, p_ind = _timed(partial(ind, **_chunk_kw(indicator_tables, chunk)))
+    (countries, centers), t_ind, c_ind, p_ind, _ = _timed(partial(ind, **_chunk_kw(indicator_tables, chunk)))
     peak = max(p_cit, p_top, p_ind)  # the build's own temporaries are not counted
     return {
         "papers": n,
@@ -190,6 +195,8 @@ def run(n: int, refs_per_paper: float, chunk: int | None) -> dict:
         "citation_counts_peak_mb": round(p_cit - corpus_rss),
         "top_weights_peak_mb": round(p_top - corpus_rss),
         "indicator_tables_peak_mb": round(p_ind - corpus_rss),
+        "citation_counts_output_mb": round(o_cit),
+        "top_weights_output_mb": round(o_top),
     }
 
 
