@@ -776,7 +776,7 @@ def test_cr_entries_of_a_ragged_field():
     import wpimap.io.wos as wos_module
 
     block = "PT J\nCR A, 2000, X, V1, P2\n   \n     B, 2001, Y  \nNR 2\nUT WOS:1"
-    lines = pa.array(block.split("\n"))
+    lines = pa.array([line + "\n" for line in block.split("\n")])
     taken, _, _, cr, cr_block = wos_module._fast_fields(lines, np.zeros(len(lines), dtype=np.int64), 1)
     assert taken.tolist() == [True]
     assert cr.to_pylist() == ["A, 2000, X, V1, P2", "B, 2001, Y"]
@@ -793,7 +793,7 @@ def test_er_line_search_equals_the_regex(text):
     expected = [text.count("\n", 0, m.start()) + 1 for m in re.finditer(r"\nER[ \t]*\n", text)]
     lines, ends, used = wos_module._split_chunk(text.encode(), False)
     assert ends == expected
-    assert lines.to_pylist() == text.split("\n")[:-1]  # the complete lines
+    assert lines.to_pylist() == [line + "\n" for line in text.split("\n")[:-1]]  # the complete lines
     assert used == (len("\n".join(text.split("\n")[: ends[-1] + 1])) + 1 if ends else 0)
     # a chunk whose first line follows a line end (the header was cut off before it)
     expected = [text.count("\n", 0, m.start()) for m in re.finditer(r"\nER[ \t]*\n", "\n" + text)]

@@ -368,6 +368,7 @@ _ALL_TAGS = pa.array(
     pa.binary(),
 )
 _EF_CODE = _ALL_TAGS.to_pylist().index(b"EF")
+_AFTER_TAG = pa.array([b" ", b"\n"], pa.binary())  # what follows the tag of a field line
 # The white space str.strip() removes (str.isspace), for pyarrow.compute.utf8_trim
 # (tests/test_wos.py checks it against every code point).
 WHITESPACE = (
@@ -426,8 +427,8 @@ def _fast_fields(
 ) -> tuple[np.ndarray, dict[str, list[str | None]], dict[str, list[list[str] | None]], pa.Array, np.ndarray]:
     """Read the well-formed one-record blocks of a chunk in columns (Arrow kernels).
 
-    ``lines`` are the lines of ``n`` blocks, ``parent`` the block of each line (non-
-    decreasing). A block is taken when its first line that is not empty starts with
+    ``lines`` are the lines of ``n`` blocks, each with its line end ``\\n``, ``parent``
+    the block of each line (non-decreasing). A block is taken when its first line that is not empty starts with
     ``PT `` and every later line is a field (``XX value`` or a bare ``XX``, ``X`` a
     capital letter, the second also a digit) or a continuation (leading space), with no
     tag twice and no ``EF``; any other block goes through the line loop
@@ -447,9 +448,10 @@ def _fast_fields(
     raw = lines.view(pa.binary())
     # The empty lines that open a block are no part of it (the line loop skips them).
     size = _np(pc.binary_length(raw))
-    filled = np.flatnonzero(size > 0)
+    filled = np.flatnonzero(size > 1)
     first = np.full(n, len(size), dtype=np.int64)  # first line of each block that is not empty
-    blocks_filled, at = np.unique(parent[filled], return_index=True)
+    at = np.flatnonzero(np.diff(parent[filled], prepend=-1))  # (parent is sorted)
+    blocks_filled = parent[filled[at]]
     first[blocks_filled] = filled[at]
     opening = first[parent] > np.arange(len(parent))
     taken = np.zeros(n, dtype=bool)
@@ -461,7 +463,7 @@ def _fast_fields(
     # space or the end of the line. Byte slices are safe here: a tag is ASCII.
     raw = lines.view(pa.binary())
     code = _np(pc.fill_null(pc.index_in(pc.binary_slice(raw, 0, 2), value_set=_ALL_TAGS), -1))
-    field = _np(pc.or_(pc.equal(pc.binary_slice(raw, 2, 3), b" "), pc.equal(pc.binary_length(raw), 2)))
+    field = _np(pc.is_in(pc.binary_slice(raw, 2, 3), value_set=_AFTER_TAG))
     field &= code >= 0
     cont = _np(pc.starts_with(lines, " "))
     taken[parent[~(cont | field)]] = False
@@ -481,7 +483,7 @@ def _fast_fields(
     # (an explicit stop: binary_slice without one fails in pyarrow 26, "Negative buffer resize")
     longest = pc.max(pc.binary_length(raw)).as_py() or 0
     value = pc.if_else(pa.array(field[keep]), pc.binary_slice(raw, 3, longest + 1), raw).view(pa.string())
-    value = pc.utf8_trim(value, WHITESPACE)
+    value = pc.utf8_trim(value, WHITESPACE)  # (the line end too)
     nonempty = _np(pc.greater(pc.binary_length(value), 0))
     if not nonempty.all():
         value, parent, code_np = value.filter(pa.array(nonempty)), parent[nonempty], code_np[nonempty]
@@ -511,8 +513,8 @@ def _fast_fields(
 
 
 def _split_chunk(buf: bytes, first_may_end: bool) -> tuple[pa.Array, list[int], int]:
-    """The complete lines of ``buf`` (UTF-8), the indices of the ``ER`` lines that end
-    its records, and the length in bytes of the text up to the last of those.
+    """The complete lines of ``buf`` (UTF-8, each with its line end), the indices of the
+    ``ER`` lines that end its records, and the length in bytes up to the last of those.
 
     An ER line is ``ER`` and maybe spaces or tabs, with a line end after it and a line
     end before it: never the first line of ``buf`` (unless ``first_may_end``: a line
@@ -520,24 +522,24 @@ def _split_chunk(buf: bytes, first_may_end: bool) -> tuple[pa.Array, list[int], 
     (that one's line end was taken). Raises UnicodeDecodeError when a complete line is
     not UTF-8.
     """
-    raw = pc.list_flatten(pc.split_pattern(pa.array([buf], pa.binary()), "\n"))
-    raw = raw.slice(0, len(raw) - 1)  # the last piece has no line end (yet)
+    # The lines are views of buf itself (offsets after each "\n", found with numpy).
+    ends_at = np.flatnonzero(np.frombuffer(buf, dtype=np.uint8) == 10)
+    offsets = np.zeros(len(ends_at) + 1, dtype=np.int32)
+    offsets[1:] = ends_at + 1
+    lines = pa.StringArray.from_buffers(len(ends_at), pa.py_buffer(offsets), pa.py_buffer(buf))
     try:
-        lines = raw.cast(pa.string())  # (validates the UTF-8)
+        lines.validate(full=True)  # UTF-8
     except pa.ArrowInvalid:
-        buf[: buf.rfind(b"\n") + 1].decode("utf-8")  # raises the decoding error, with its reason
+        buf[: int(offsets[-1])].decode("utf-8")  # raises the decoding error, with its reason
         raise
     candidates = np.flatnonzero(_np(pc.starts_with(lines, "ER")))
     ends: list[int] = []
     if len(candidates):
         for i, line in zip(candidates.tolist(), lines.take(pa.array(candidates)).to_pylist(), strict=True):
-            if line.rstrip(" \t") != "ER" or (i == 0 and not first_may_end) or (ends and i == ends[-1] + 1):
+            if line[:-1].rstrip(" \t") != "ER" or (i == 0 and not first_may_end) or (ends and i == ends[-1] + 1):
                 continue
             ends.append(i)
-    used = 0
-    if ends:
-        used = int(pc.sum(pc.binary_length(raw.slice(0, ends[-1] + 1))).as_py() or 0) + ends[-1] + 1
-    return lines, ends, used
+    return lines, ends, int(offsets[ends[-1] + 1]) if ends else 0
 
 
 def _chunk_fields(lines: pa.Array, ends: list[int], line_no: int, state: _PlainState) -> _Fields:
@@ -569,7 +571,7 @@ def _chunk_fields(lines: pa.Array, ends: list[int], line_no: int, state: _PlainS
             state.open_record = True
             raw.append((b, state.record_no, None, None))
         else:
-            block = "\n".join(lines.slice(start, end - start).to_pylist())
+            block = "".join(lines.slice(start, end - start).to_pylist())[:-1]
             for record_no, rec, reason in _plain_block(block, line_no + start, state):
                 raw.append((-1, record_no, rec, reason))
         start = end + 1
