@@ -215,13 +215,20 @@ def test_cr_entries_are_stripped_keyed_and_deduplicated_per_record(tmp_path, bla
     assert table["cited_id"].isna().all()
 
 
-def test_tiny_wos_chunks_give_the_same_tables_as_the_default(shared_data, tmp_path):
+def test_tiny_wos_chunks_give_the_same_tables_as_the_default(shared_data, tmp_path, monkeypatch):
+    import wpimap.ingest as ingest_module
+
     # memory is bounded by the chunk: a chunk far smaller than one record changes nothing
     files = [shared_data / "wos" / "wosfile_plaintext.txt", shared_data / "wos" / "wosfile_tab_utf16.txt",
              shared_data / "wos" / "metaknowledge_savedrecs.txt"]
     default = ingest_paths(files, tmp_path / "default")
     tiny = ingest_paths(files, tmp_path / "tiny", chunk_chars=100)
     _assert_same_outputs(tmp_path / "default", tmp_path / "tiny")
+    # per-file tables spilled to temporary files: at once, or once 40 kB are held in memory
+    for limit in (0, 40_000):
+        monkeypatch.setattr(ingest_module, "_IN_MEMORY_BYTES", limit)
+        ingest_paths(files, tmp_path / f"spilled{limit}", chunk_records=20)
+        _assert_same_outputs(tmp_path / "default", tmp_path / f"spilled{limit}")
     assert [(f.records, f.references) for f in default.files] == [(f.records, f.references) for f in tiny.files]
     assert default.files[0].records == 50 and default.files[0].references > 2000
 

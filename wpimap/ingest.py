@@ -203,9 +203,12 @@ class _Buffer:
     file's ``works`` table, so that the merge pass can drop a duplicate record's rows.
     """
 
-    def __init__(self, tmp: Path) -> None:
+    def __init__(self, tmp: Path, budget: _MemoryBudget | None = None) -> None:
         self.tmp = tmp
         self.writers: dict[str, pq.ParquetWriter] = {}
+        self.budget = budget
+        # tables kept in memory while the run's budget allows, else spilled to the files
+        self.held: dict[str, list[pa.Table]] | None = None if budget is None else {}
         self.schemas = {
             "works": WORKS_SCHEMA,
             "authorships": AUTHORSHIPS_SCHEMA.append(_REC),
@@ -245,9 +248,24 @@ class _Buffer:
     def flush(self) -> None:
         for name in self.schemas:
             table = self.table(name)
-            if table.num_rows:
-                self._writer(name).write_table(table)
+            if not table.num_rows:
+                continue
+            if self.held is not None:
+                if self.budget is not None and self.budget.take(table.nbytes):
+                    self.held.setdefault(name, []).append(table)
+                    continue
+                self._spill()
+            self._writer(name).write_table(table)
         self.reset()
+
+    def _spill(self) -> None:
+        """Write the tables held in memory to the files (the budget is spent)."""
+        held, self.held = self.held or {}, None
+        for name in self.schemas:
+            for table in held.get(name, []):
+                self._writer(name).write_table(table)
+                if self.budget is not None:
+                    self.budget.give_back(table.nbytes)
 
     def _writer(self, name: str) -> pa.ipc.RecordBatchFileWriter:
         # Per-file temporary tables are Arrow IPC files (uncompressed, read back
@@ -259,19 +277,49 @@ class _Buffer:
             self.writers[name] = writer
         return writer
 
-    def close(self) -> dict[str, Path]:
-        """Flush and close the files (each table gets a file, maybe without rows)."""
+    def close(self) -> dict[str, pa.Table] | None:
+        """Flush and close the files (each table gets a file, maybe without rows), or
+        return the tables when they were all held in memory."""
         self.flush()
+        if self.held is not None:
+            return {
+                name: pa.concat_tables(self.held[name]) if name in self.held else schema.empty_table()
+                for name, schema in self.schemas.items()
+            }
         for name in self.schemas:
             self._writer(name).close()
-        return {name: self.tmp / f"{name}.arrow" for name in self.schemas}
+        return None
+
+
+class _MemoryBudget:
+    """Bytes of per-file tables a sequential run may hold in memory for the merge
+    instead of writing them to temporary files (a fixed amount, whatever the corpus)."""
+
+    def __init__(self, limit: int) -> None:
+        self.left = limit
+
+    def take(self, n: int) -> bool:
+        if n > self.left:
+            return False
+        self.left -= n
+        return True
+
+    def give_back(self, n: int) -> None:
+        self.left += n
+
+
+_IN_MEMORY_BYTES = 64 << 20
 
 
 class _TempTable:
-    """A per-file temporary table (Arrow IPC file), read memory-mapped in batches."""
+    """A per-file temporary table: held in memory, or an Arrow IPC file read memory-mapped."""
 
-    def __init__(self, path: Path) -> None:
-        self._table = pa.ipc.open_file(pa.memory_map(str(path))).read_all()
+    def __init__(self, task: _FileTask, name: str) -> None:
+        held = task.held.get(name) if task.held is not None else None
+        if held is not None:
+            self._table = held
+        else:
+            self._table = pa.ipc.open_file(pa.memory_map(str(task.out / f"{name}.arrow"))).read_all()
         self.num_rows = self._table.num_rows
 
     def iter_batches(self, batch_size: int, columns: list[str] | None = None) -> Iterable[pa.RecordBatch]:
@@ -378,6 +426,8 @@ class _FileTask:
     chunk_records: int
     matcher: Any
     chunk_chars: int | None
+    budget: _MemoryBudget | None = None  # sequential runs: per-file tables held in memory
+    held: dict[str, pa.Table] | None = None  # those tables, once parsed
 
 
 def _parse_file(task: _FileTask) -> FileSummary:
@@ -393,7 +443,7 @@ def _parse_file(task: _FileTask) -> FileSummary:
     t0 = time.perf_counter()
     path, ffmt = task.path, task.fmt
     task.out.mkdir(parents=True, exist_ok=True)
-    buf = _Buffer(task.out)
+    buf = _Buffer(task.out, task.budget)
     fs = FileSummary(source_file=str(path), format=ffmt)
     log.info("reading %s (%s)", path, ffmt)
     if ffmt == "wos":
@@ -403,7 +453,7 @@ def _parse_file(task: _FileTask) -> FileSummary:
         _parse_records(task, read_records(path, ffmt, **opts), buf, fs)
     if fs.records == 0:
         raise InputFileError(f"{path}: no records found (empty export?)")
-    buf.close()
+    task.held = buf.close()
     fs.seconds = time.perf_counter() - t0
     return fs
 
@@ -503,6 +553,9 @@ def _parse_wos(task: _FileTask, buf: _Buffer, fs: FileSummary) -> None:
 def _ingest(tasks: list[_FileTask], jobs: int, tmp: Path, chunk_records: int) -> IngestSummary:
     """Parse the files (in this process, or ``jobs`` worker processes) and merge them."""
     if jobs <= 1 or len(tasks) <= 1:
+        budget = _MemoryBudget(_IN_MEMORY_BYTES)
+        for task in tasks:
+            task.budget = budget
         return _merge(tasks, lambda fi: _parse_file(tasks[fi]), tmp, chunk_records)
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
@@ -536,7 +589,7 @@ def _merge(
         for fi, task in enumerate(tasks):
             fs = parsed(fi)
             t0 = time.perf_counter()
-            works = _TempTable(task.out / "works.arrow")
+            works = _TempTable(task, "works")
             keep = np.zeros(works.num_rows, dtype=bool)
             row = 0
             for batch in works.iter_batches(batch_size=chunk_records, columns=["work_id", "doi", "ref_key"]):
@@ -556,15 +609,15 @@ def _merge(
             fs.duplicates = fs.normalized - int(keep.sum())
             _copy_rows(works, keep, writers["works"], chunk_records)
             countries: set[str] = set()
-            auth = _TempTable(task.out / "authorships.arrow")
+            auth = _TempTable(task, "authorships")
             for table in _kept_batches(auth, keep, chunk_records):
                 writers["authorships"].write_table(table.drop_columns(["rec"]).cast(AUTHORSHIPS_SCHEMA))
                 countries.update(c for c in pc.unique(table.column("country")).to_pylist() if c)
-            for batch in _TempTable(task.out / "refs_raw.arrow").iter_batches(
+            for batch in _TempTable(task, "refs_raw").iter_batches(
                 batch_size=1_000_000, columns=["rec"]
             ):
                 fs.references += int(keep[batch.column(0).to_numpy()].sum())
-            _copy_rows(_TempTable(task.out / "rejects.arrow"), None, writers["rejects"], chunk_records)
+            _copy_rows(_TempTable(task, "rejects"), None, writers["rejects"], chunk_records)
             fs.countries = len(countries)
             fs.seconds += time.perf_counter() - t0
             countries_all |= countries
@@ -582,7 +635,7 @@ def _merge(
     writer = _ParquetSink(tmp / "references.parquet", REFERENCES_SCHEMA, 1_000_000)
     try:
         for task, keep, fs in zip(tasks, keeps, summary.files, strict=True):
-            for table in _kept_batches(_TempTable(task.out / "refs_raw.arrow"), keep, 1_000_000):
+            for table in _kept_batches(_TempTable(task, "refs_raw"), keep, 1_000_000):
                 citing = table.column("citing_id").combine_chunks()
                 cited = lookups.resolve(
                     citing, table.column("cited_key").combine_chunks(), table.column("cited_id").combine_chunks()
@@ -592,6 +645,7 @@ def _merge(
                     pa.Table.from_arrays([citing, table.column("cited_key"), cited], schema=REFERENCES_SCHEMA)
                 )
             shutil.rmtree(task.out, ignore_errors=True)
+            task.held = None
     finally:
         writer.close()
 
