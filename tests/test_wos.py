@@ -772,6 +772,24 @@ def test_batches_of_any_chunk_size_give_the_same_records(shared_data):
                 assert all(b.num_records <= 1 for b in batches) or "tab" in name
 
 
+def test_known_work_ids_get_no_authorships_and_references(shared_data):
+    from wpimap.io.wos import read_wos_batches
+
+    path = shared_data / "wos" / "tethne_wos2.txt"
+    items = list(_read_all(path))
+    known = {items[0].work_id, items[57].work_id}
+    batches = list(read_wos_batches(path, known_ids=known))
+    got = [i for b in batches for i in b.items()]
+    assert [i.work_id for i in got] == [i.work_id for i in items]
+    for item, full in zip(got, items, strict=True):
+        if item.work_id in known:
+            assert (item.authorships, item.references) == ([], [])
+            assert full.authorships and full.references  # (not empty to begin with)
+            assert (item.year, item.doi, item.ref_key) == (full.year, full.doi, full.ref_key)
+        else:
+            assert item == full
+
+
 def test_cr_entries_of_a_ragged_field():
     import wpimap.io.wos as wos_module
 

@@ -33,7 +33,7 @@ import os
 import shutil
 import tempfile
 import time
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Container, Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -427,6 +427,7 @@ class _FileTask:
     matcher: Any
     chunk_chars: int | None
     budget: _MemoryBudget | None = None  # sequential runs: per-file tables held in memory
+    known_ids: Container[str] | None = None  # sequential runs: work ids of the files before
     held: dict[str, pa.Table] | None = None  # those tables, once parsed
 
 
@@ -516,7 +517,8 @@ def _parse_wos(task: _FileTask, buf: _Buffer, fs: FileSummary) -> None:
     from wpimap.io.wos import read_wos_batches
 
     source = pa.scalar(str(task.path), pa.string())
-    for batch in read_wos_batches(task.path, chunk_chars=task.chunk_chars):
+    # (records already read from earlier files are duplicates: no authorships, references)
+    for batch in read_wos_batches(task.path, chunk_chars=task.chunk_chars, known_ids=task.known_ids):
         fs.records += batch.num_records
         rejects = batch.rejects
         if rejects.num_rows:
@@ -587,6 +589,7 @@ def _merge(
     writers = {n: _ParquetSink(tmp / f"{n}.parquet", s, chunk_records) for n, s in schemas.items()}
     try:
         for fi, task in enumerate(tasks):
+            task.known_ids = seen_ids  # (a sequential run parses the file now: its duplicates are known)
             fs = parsed(fi)
             t0 = time.perf_counter()
             works = _TempTable(task, "works")

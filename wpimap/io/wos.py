@@ -86,7 +86,7 @@ import gzip
 import io
 import os
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Container, Iterable, Iterator
 from dataclasses import dataclass
 from itertools import chain
 from pathlib import Path
@@ -1061,8 +1061,9 @@ def _cr_references(f: _Fields, row_of: np.ndarray, n_works: int, st: WosReadStat
                                 schema=BATCH_REFERENCES_SCHEMA), counts
 
 
-def _normalize_fields(f: _Fields, st: WosReadStats) -> WosBatch:
-    """Normalize the records of one chunk (the per-record rules; CR keyed in columns)."""
+def _normalize_fields(f: _Fields, st: WosReadStats, known: Container[str] | None = None) -> WosBatch:
+    """Normalize the records of one chunk (the per-record rules; CR keyed in columns);
+    a record whose work id is ``known`` gets no authorships and references."""
     t, li = f.text, f.lists
     ut, py, ea, dt, ti, so, wc, di, tc, j9, ji, vl, bp = (t[tag] for tag in _TEXT_TAGS)
     au, af, c1, rp = (li[tag] for tag in _LIST_TAGS)
@@ -1070,6 +1071,7 @@ def _normalize_fields(f: _Fields, st: WosReadStats) -> WosBatch:
     a_cols: list[list] = [[], [], [], [], [], []]
     rejects: list[tuple[int, str]] = []
     row_of = np.full(f.n, -1, dtype=np.int64)
+    skip_cr: list[int] = []
     for i in range(f.n):
         reason = f.reason[i]
         if reason is None:
@@ -1086,7 +1088,11 @@ def _normalize_fields(f: _Fields, st: WosReadStats) -> WosBatch:
                            normalize_doi(di[i]), _int(tc[i]),
                            ref_key_fast(  # = make_ref_key, faster
                                authors[0] if authors else None, year, j9[i] or ji[i] or so[i], vl[i], bp[i]))
-                    auth = _authorship_rows(af[i] or [], authors, c1[i], rp[i])
+                    if known is not None and work_id in known:  # a duplicate, dropped by the caller
+                        auth = []
+                        skip_cr.append(i)
+                    else:
+                        auth = _authorship_rows(af[i] or [], authors, c1[i], rp[i])
             except Exception as exc:  # one bad record must not stop the file
                 reason = f"cannot normalize: {type(exc).__name__}: {exc}"
         if reason is not None:
@@ -1100,7 +1106,11 @@ def _normalize_fields(f: _Fields, st: WosReadStats) -> WosBatch:
             a_cols[c].extend(values)
     st.records += len(works)
     st.rejects += len(rejects)
-    references, cr_counts = _cr_references(f, row_of, len(works), st)
+    cr_row = row_of
+    if skip_cr:
+        cr_row = row_of.copy()
+        cr_row[skip_cr] = -1
+    references, cr_counts = _cr_references(f, cr_row, len(works), st)
     names = BATCH_WORKS_SCHEMA.names
     w_cols = list(zip(*works, strict=True)) if works else [()] * len(names)
     # authorship tuples are (pos, author, institution, country, address)
@@ -1130,6 +1140,7 @@ def read_wos_batches(
     stats: WosReadStats | None = None,
     encoding: str | None = None,
     chunk_chars: int | None = None,
+    known_ids: Container[str] | None = None,
     **_options: object,
 ) -> Iterator[WosBatch]:
     """Read a Web of Science export chunk by chunk, as normalized Arrow tables.
@@ -1145,6 +1156,9 @@ def read_wos_batches(
     chunk_chars : int, optional
         Characters read at a time (default about 1M): memory holds one chunk, its
         tables and the record that straddles it, whatever the file size.
+    known_ids : container of str, optional
+        Work ids read already (from earlier files): such a record, a duplicate the
+        caller drops, gets its ``works`` row but no authorships and references.
     **_options
         Options meant for other readers are accepted and ignored.
 
@@ -1181,10 +1195,10 @@ def read_wos_batches(
         chunk_chars = chunk_chars or _CHUNK_CHARS
         if _plain_start(head, enc):  # the usual export: its bytes go to Arrow as they are
             st.format = "plain"
-            yield from _batches(_utf8_plain_fields(fb, path, _PlainState(), chunk_chars), path, st)
+            yield from _batches(_utf8_plain_fields(fb, path, _PlainState(), chunk_chars), path, st, known_ids)
         else:
             text = io.TextIOWrapper(fb, encoding=enc, newline=None)  # type: ignore[arg-type]
-            yield from _read_text(text, path, st, chunk_chars)
+            yield from _read_text(text, path, st, chunk_chars, known_ids)
     finally:
         fb.close()
 
@@ -1245,7 +1259,9 @@ def read_wos(
         st.format, st.encoding = inner.format, inner.encoding
 
 
-def _read_text(text: io.TextIOWrapper, path: Path, st: WosReadStats, chunk_chars: int) -> Iterator[WosBatch]:
+def _read_text(
+    text: io.TextIOWrapper, path: Path, st: WosReadStats, chunk_chars: int, known: Container[str] | None = None
+) -> Iterator[WosBatch]:
     try:
         first = text.readline()
         while first and not first.strip():
@@ -1271,13 +1287,15 @@ def _read_text(text: io.TextIOWrapper, path: Path, st: WosReadStats, chunk_chars
         raise _decode_error(path, st, exc) from None
     except (OSError, EOFError) as exc:
         raise InputFileError(f"{path}: cannot be read ({exc})") from None
-    yield from _batches(chunks, path, st)
+    yield from _batches(chunks, path, st, known)
 
 
-def _batches(chunks: Iterator[_Fields], path: Path, st: WosReadStats) -> Iterator[WosBatch]:
+def _batches(
+    chunks: Iterator[_Fields], path: Path, st: WosReadStats, known: Container[str] | None = None
+) -> Iterator[WosBatch]:
     try:
         for fields in chunks:
-            yield _normalize_fields(fields, st)
+            yield _normalize_fields(fields, st, known)
     except UnicodeDecodeError as exc:
         raise _decode_error(path, st, exc) from None
     except (OSError, EOFError) as exc:
