@@ -665,7 +665,9 @@ def _kept_batches(pf: _TempTable, keep: np.ndarray, batch_size: int) -> Iterable
     """The rows of a per-file table whose record (column ``rec``) is kept, batch by batch."""
     for batch in pf.iter_batches(batch_size=batch_size):
         mask = keep[batch.column("rec").to_numpy()]
-        if mask.any():
+        if mask.all():
+            yield pa.Table.from_batches([batch])
+        elif mask.any():
             yield pa.Table.from_batches([batch]).filter(pa.array(mask))
 
 

@@ -506,7 +506,9 @@ def wos_cr_keys_arrow(entries: Any) -> Any:
     # Shape 2: a plain DOI after the first ", DOI " (the entry before it does not matter)
     with_doi = pc.indices_nonzero(has_doi)
     if len(with_doi):
-        doi = pc.list_element(halves.take(with_doi), 1)
+        # the second piece of each split entry, taken from the flat pieces by position
+        second = np.asarray(halves.offsets)[:-1][with_doi.to_numpy()] + 1 - halves.offsets[0].as_py()
+        doi = pc.list_flatten(halves).take(pa.array(second))
         mask2 = pc.match_substring_regex(doi, _VEC_DOI_TAIL)
         doi = doi.filter(mask2)
         doi = pc.if_else(pc.starts_with(doi, "DOI "), pc.utf8_slice_codeunits(doi, 4), doi)
@@ -535,6 +537,11 @@ def wos_cr_keys_arrow(entries: Any) -> Any:
 
 def _nth(lists: Any, i: int) -> Any:
     """Element ``i`` of each list, ``""`` where the list is shorter."""
+    import numpy as np
+    import pyarrow as pa
     import pyarrow.compute as pc
 
-    return pc.fill_null(pc.list_flatten(pc.list_slice(lists, i, i + 1, return_fixed_size_list=True)), "")
+    offsets = np.asarray(lists.offsets)
+    start = offsets[:-1] - offsets[0]  # positions in the flat values
+    idx = pa.array(start + i, mask=np.diff(offsets) <= i)
+    return pc.fill_null(pc.list_flatten(lists).take(idx), "")
