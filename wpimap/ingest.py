@@ -732,7 +732,9 @@ class _Lookups:
         alias, by_doi, by_key = self.tables
         is_doi = pc.fill_null(pc.starts_with(cited_key, "10."), False)
         by_cited_key = pc.if_else(is_doi, self._get(cited_key, by_doi), self._get(cited_key, by_key))
-        cited = pc.coalesce(self._get(cited_id, alias), by_cited_key)
+        if cited_id.null_count < len(cited_id):  # (WoS and Scopus references carry no cited id)
+            by_cited_key = pc.coalesce(self._get(cited_id, alias), by_cited_key)
+        cited = by_cited_key
         return pc.if_else(pc.fill_null(pc.equal(cited, citing_id), False), pa.scalar(None, pa.string()), cited)
 
 

@@ -138,8 +138,11 @@ def country_key(name: str) -> str:
     str
         Lower case ASCII words separated by one space (``bosnia and herceg``).
     """
-    text = unicodedata.normalize("NFKD", name)
-    text = "".join(ch for ch in text if not unicodedata.combining(ch)).lower()
+    if name.isascii():  # (NFKD changes no ASCII text)
+        text = name.lower()
+    else:
+        text = unicodedata.normalize("NFKD", name)
+        text = "".join(ch for ch in text if not unicodedata.combining(ch)).lower()
     text = _DROP.sub("", text.replace("&", " and "))
     return _PUNCT.sub(" ", text).strip()
 

@@ -474,7 +474,9 @@ def wos_cr_keys_arrow(entries: Any) -> Any:
     sub = sub.filter(mask1)
     if len(sub):
         parts = pc.split_pattern(sub, ", ")
-        author, year, source = (pc.list_element(parts, i) for i in range(3))
+        pieces_flat = pc.list_flatten(parts)
+        first_piece = np.asarray(parts.offsets)[:-1] - parts.offsets[0].as_py()
+        author, year, source = (pieces_flat.take(pa.array(first_piece + i)) for i in range(3))
         n = pc.list_value_length(parts)
         third, fourth = _nth(parts, 3), _nth(parts, 4)
         third_is_v = pc.starts_with(third, "V")
