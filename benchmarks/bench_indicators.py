@@ -14,8 +14,9 @@ resident memory right after building the corpus (the input tables);
 the working memory of the timed functions; ``*_peak_mb`` the peak above the corpus
 during each phase (the kernel's high-water mark is reset before each phase through
 ``/proc/self/clear_refs``, so the corpus build's own temporaries do not count; each
-phase's outputs are dropped before the next, and glibc's ``malloc_trim`` returns freed
-heap pages first so that RSS measures live memory, not allocator caches). The
+phase's outputs are dropped before the next, and glibc's ``malloc_trim`` and
+pyarrow's ``release_unused`` return freed pages first so that RSS measures live
+memory, not allocator caches). The
 ``top_weights`` phase includes its output, the table of Top papers with their string
 ids (``top_weights_output_mb``, the memory its result holds).
 Bounded memory means ``overhead_mb`` stays nearly flat as the papers grow and
@@ -122,7 +123,8 @@ def _status_mb(field: str) -> float:
 
 
 def _trim() -> None:
-    """Return the C heap's free pages to the system (glibc), so RSS measures live memory."""
+    """Return freed memory to the system (glibc's heap, pyarrow's pool), so RSS measures live memory."""
+    pa.default_memory_pool().release_unused()
     try:
         ctypes.CDLL("libc.so.6").malloc_trim(0)
     except (OSError, AttributeError):  # pragma: no cover - not glibc
