@@ -563,7 +563,11 @@ _vec_piece = st.sampled_from(
      "DOI 10.1/A, DOI 10.2/B", "DOI [10.1/A, 10.2/B]", "DOI DOI 10.3/C", "Müller H", "", " ",
      # hyphens, inner dots and mixed case (the wider vectorized shape)
      "Mann-Metzer P", "Maqableh M.M.", "Kim Sang-Wook", "VICTORIC.BE", "Gjenero-Margan I.", "A.B C", "A-.B",
-     "Mann- P", "-X Y", "A--B C", "J Nurs Meas", "INT J COMMUN-US", "J PHYSIOL-LONDON", "ab-", "X -Y", "V1-X"]
+     "Mann- P", "-X Y", "A--B C", "J Nurs Meas", "INT J COMMUN-US", "J PHYSIOL-LONDON", "ab-", "X -Y", "V1-X",
+     # letters in volumes and pages, starred authors, bracketed DOIs
+     "VF7", "VOL3", "VOL", "VSUPPL1", "VIV", "pR1239", "p234S", "pS", "PABCD1", "*CIA", "*CIA US", "**X", "*",
+     "DOI [10.1/A]", "DOI [10.1/A.]", "DOI [10.1/, 10.2/B]", "DOI [10.1/A,B, 10.2/C]", "DOI [10.1/A]]",
+     "DOI [10.1/A", "DOI [DOI 10.1/A, 10.2/B]", "DOI [10.1/A, ]"]
 )
 
 
@@ -587,7 +591,7 @@ def test_vectorized_cr_keys_on_hyphens_dots_and_mixed_case(entry, expected, monk
     assert wos_cr_keys([entry, entry]) == [expected, expected]
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=80, deadline=None)
 @given(st.lists(st.lists(_vec_piece, min_size=1, max_size=6), min_size=1, max_size=60))
 def test_vectorized_cr_keys_equal_the_slow_path_on_generated_entries(entries_pieces):
     import wpimap.io.refs as refs_module
@@ -749,6 +753,10 @@ def test_vectorized_cr_keys_on_tricky_doi_entries(monkeypatch):
         "A B, 2000, X, DOI 10.1/é",  # non-ASCII in the DOI
         "A B, 2000, X, DOI 10.1/a\tb",  # a tab inside the DOI
         "A B, 2000, X, DOI  10.1/ab",  # two spaces after the label
+        "A B, 2000, X, DOI [10.1/Ab., 10.2/c]",  # the first of a list
+        "A B, 2000, X, DOI [10.1/, 10.2/c]",  # ... not a DOI: the next one
+        "A B, 2000, X, DOI [10.1/a]",
+        "*CIA US, 2002, WORLD FACT BOOK, VF7, pR12",  # a starred author, letters in volume and page
     ]
     expected = []
     for entry in entries:
