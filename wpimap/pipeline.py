@@ -68,12 +68,18 @@ def _read(path: Path, columns: list[str] | None = None) -> pd.DataFrame:
     return pd.read_parquet(path, columns=columns)
 
 
-def _read_some(path: Path, columns: list[str]) -> pd.DataFrame:
-    """Read those of ``columns`` that the Parquet file has (the others are not loaded)."""
+def _read_some(path: Path, columns: list[str], arrow: bool = False) -> pd.DataFrame:
+    """Read those of ``columns`` that the Parquet file has (the others are not loaded).
+
+    ``arrow``: keep the columns as pyarrow arrays (``pd.ArrowDtype``): a list column
+    (``fields``) then takes a few bytes per row instead of a numpy array per row
+    (4x less memory for the works table).
+    """
     import pyarrow.parquet as pq
 
     present = set(pq.read_schema(path).names)
-    return _read(path, [c for c in columns if c in present])
+    kw = {"dtype_backend": "pyarrow"} if arrow else {}
+    return pd.read_parquet(path, columns=[c for c in columns if c in present], **kw)
 
 
 # --------------------------------------------------------------------------- stages
@@ -141,10 +147,10 @@ def stage_indicators(config: Mapping[str, Any], period: str | None = None, synth
     from wpimap.indicators import indicator_tables
 
     paths = Paths(config)
-    # only the columns the indicators read (not titles, abstracts, ...)
-    works = _read_some(paths.norm("works"), ["work_id", "year", "doc_type", "fields", "cited_by_count"])
-    auth = _read_some(paths.norm("authorships"), ["work_id", "address", "institution", "country", "center"])
-    refs = _read_some(paths.norm("references"), ["citing_id", "cited_id"])
+    # only the columns the indicators read (not titles, abstracts, ...), kept in Arrow
+    works = _read_some(paths.norm("works"), ["work_id", "year", "doc_type", "fields", "cited_by_count"], arrow=True)
+    auth = _read_some(paths.norm("authorships"), ["work_id", "address", "institution", "country", "center"], arrow=True)
+    refs = _read_some(paths.norm("references"), ["citing_id", "cited_id"], arrow=True)
     icfg = config["indicators"]
     countries, centers = indicator_tables(
         works,
