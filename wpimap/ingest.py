@@ -718,9 +718,11 @@ class _Lookups:
     with pandas ``map``, with ``pyarrow.compute.index_in`` (hash look-ups, no copies)."""
 
     def __init__(self, alias: Mapping[str, str], by_doi: Mapping[str, str], by_key: Mapping[str, str]) -> None:
+        # DOIs start with "10." and reference keys never do (an author key has no dot):
+        # one look-up in both finds what a DOI key finds among DOIs, another among keys.
         self.tables = [
             (pa.array(list(t.keys()), pa.string()), pa.array(list(t.values()), pa.string()))
-            for t in (alias, by_doi, by_key)
+            for t in (alias, {**by_doi, **by_key})
         ]
 
     @staticmethod
@@ -729,9 +731,8 @@ class _Lookups:
         return targets.take(pc.index_in(values, value_set=keys))
 
     def resolve(self, citing_id: pa.Array, cited_key: pa.Array, cited_id: pa.Array) -> pa.Array:
-        alias, by_doi, by_key = self.tables
-        is_doi = pc.fill_null(pc.starts_with(cited_key, "10."), False)
-        by_cited_key = pc.if_else(is_doi, self._get(cited_key, by_doi), self._get(cited_key, by_key))
+        alias, by_doi_or_key = self.tables
+        by_cited_key = self._get(cited_key, by_doi_or_key)
         if cited_id.null_count < len(cited_id):  # (WoS and Scopus references carry no cited id)
             by_cited_key = pc.coalesce(self._get(cited_id, alias), by_cited_key)
         cited = by_cited_key
