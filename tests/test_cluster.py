@@ -270,3 +270,33 @@ def test_self_loop_areas_maximize_paper_level_modularity():
     assert q(with_loops) >= q(without) - 1e-12
     assert q(with_loops) >= q(core["front"]) - 1e-12
     assert (core.assign(area=with_loops).groupby("front")["area"].nunique() == 1).all()
+
+
+def _paired_cliques(pair_links: int) -> tuple[pd.DataFrame, list[str]]:
+    """8 cliques of 10 nodes (weight 1 per edge), cliques 2k and 2k+1 joined by
+    ``pair_links`` unit edges, consecutive pairs by one unit edge (a connected ring)."""
+    ids = [f"N{i:03d}" for i in range(80)]
+    rows = [(ids[c * 10 + i], ids[c * 10 + j], 1.0) for c in range(8) for i, j in itertools.combinations(range(10), 2)]
+    for k in range(4):
+        rows += [(ids[2 * k * 10 + i], ids[(2 * k + 1) * 10 + i], 1.0) for i in range(pair_links)]
+        rows.append((ids[(2 * k + 1) * 10 + 9], ids[((2 * k + 2) % 8) * 10 + 9], 1.0))
+    edges = pd.DataFrame(rows, columns=["a", "b", "strength"])
+    edges["count"] = 1
+    return edges, ids
+
+
+def test_default_area_resolution_groups_fronts_that_fronts_keep_apart():
+    # By hand: m = 8*45 + 4*9 + 4 = 400; a clique's degree d = 90 + 9 + (0 or 1) ~ 100.
+    # Merging a clique pair gains x/m - g*d^2/(2 m^2) = 9/400 - g*10^4/(3.2e5): positive for
+    # g = 0.5 (0.0225 - 0.0156), negative for g = 1 (0.0225 - 0.0313). So the defaults
+    # (fronts.resolution 1.0, areas.resolution 0.5) give 8 fronts and 4 areas, while areas
+    # at the fronts' resolution cannot group them (self-loops: fronts are already optimal).
+    edges, ids = _paired_cliques(9)
+    core = pd.DataFrame({"work_id": ids})
+    core["front"] = cluster.fronts(core, edges)  # schema defaults
+    clique = np.arange(80) // 10
+    assert core["front"].nunique() == 8 and nmi(clique, core["front"]) == pytest.approx(1.0)
+    core["area"] = cluster.areas(core, edges)
+    assert core["area"].nunique() == 4 and nmi(clique // 2, core["area"]) == pytest.approx(1.0)
+    same = cluster.areas(core, edges, {"resolution": 1.0})
+    assert same.nunique() == 8

@@ -20,6 +20,7 @@ At the area level ``min_size`` counts fronts.
 
 from __future__ import annotations
 
+import functools
 import heapq
 import itertools
 import json
@@ -36,11 +37,20 @@ OBJECTIVES = {"modularity": "modularity", "cpm": "CPM"}
 _EDGE_BATCH = 1_000_000
 
 
+@functools.cache
+def _defaults(name: str) -> dict[str, Any]:
+    """The schema's defaults of one config section (workflow/schemas/config.schema.yaml)."""
+    from wpimap.config import validate_config
+
+    return dict(validate_config({})[name])
+
+
 def _section(cfg: Mapping[str, Any] | None, name: str) -> Mapping[str, Any]:
+    """Section ``name`` of a full config (or the section itself), schema defaults filled in."""
     if cfg is None:
-        return {}
+        return _defaults(name)
     sub = cfg.get(name)
-    return sub if isinstance(sub, Mapping) else cfg
+    return {**_defaults(name), **(sub if isinstance(sub, Mapping) else cfg)}
 
 
 def _graph(edges: pd.DataFrame, nodes: Iterable[Any], weight: str) -> tuple[ig.Graph, pd.Index, np.ndarray]:
@@ -294,7 +304,8 @@ def fronts(core: pd.DataFrame, cocit: pd.DataFrame, cfg: Mapping[str, Any] | Non
     cocit : pandas.DataFrame
         ``a``, ``b``, ``count``, ``strength`` (see :func:`wpimap.cocitation.cocitation`).
     cfg : mapping, optional
-        The full configuration (its ``fronts`` section is used) or the section itself:
+        The full configuration (its ``fronts`` section is used) or the section itself
+        (missing keys take the defaults of workflow/schemas/config.schema.yaml):
         ``method``, ``resolution``, ``iterations``, ``seed``, ``min_size``, ``small``.
 
     Returns
