@@ -363,8 +363,8 @@ def ingest_paths(
         order (duplicates, reference keys and resolution as in a sequential run).
     chunk_chars : int, optional
         Characters of a Web of Science export read and normalized at a time (default
-        about 1M, see :func:`wpimap.io.wos.read_wos_batches`): with ``chunk_records``,
-        what bounds the memory of a worker, whatever the file size.
+        4M, see :func:`wpimap.io.wos.read_wos_batches`): with ``chunk_records``, what
+        bounds the memory of a worker, whatever the file size.
 
     Returns
     -------

@@ -17,10 +17,11 @@ optionally gzip-compressed.
 
 Reading in chunks, in columns
 -----------------------------
-:func:`read_wos_batches` reads the file ``chunk_chars`` characters at a time (about 1M
-by default): memory holds one chunk, its tables and the record that straddles it,
-whatever the file size. The records of a chunk (the plain-text blocks between ``ER``
-lines) are cut into lines and fields with Arrow kernels at once (:func:`_fast_fields`);
+:func:`read_wos_batches` reads the file ``chunk_chars`` characters at a time (4M by
+default, usually a whole export file of 500 to 1,000 records): memory holds one chunk,
+its tables and the record that straddles it, whatever the file size. The records of a
+chunk (the plain-text blocks between ``ER`` lines) are cut into lines and fields with
+Arrow kernels at once (:func:`_fast_fields`);
 a block that is not one well-formed record (a blank or malformed line, a repeated tag,
 a second PT, EF, the header) goes through the line-by-line reader (:func:`_plain_block`),
 which says what is wrong; both give the same fields (tests check it on every real
@@ -239,7 +240,7 @@ def sniff_wos(head: bytes) -> str | None:
 RawItem = tuple[int, dict[str, list[str]] | None, str | None]
 
 
-_CHUNK_CHARS = 1 << 20
+_CHUNK_CHARS = 1 << 22  # 4 MB: a whole export file (500 to 1,000 records) is usually one chunk
 _TAG_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
 _TAG_CHARS2 = _TAG_CHARS | frozenset("0123456789")
 
@@ -1154,8 +1155,9 @@ def read_wos_batches(
     encoding : str, optional
         Force a text encoding instead of detecting it from the BOM / byte pattern.
     chunk_chars : int, optional
-        Characters read at a time (default about 1M): memory holds one chunk, its
-        tables and the record that straddles it, whatever the file size.
+        Characters (bytes of UTF-8) read at a time (default 4M, usually a whole export
+        file): memory holds one chunk, its tables and the record that straddles it,
+        whatever the file size.
     known_ids : container of str, optional
         Work ids read already (from earlier files): such a record, a duplicate the
         caller drops, gets its ``works`` row but no authorships and references.
