@@ -116,3 +116,12 @@ def test_country_from_address(address, code):
 )
 def test_country_from_address_unknown(address):
     assert country_from_address(address) is None
+
+
+def test_no_country_name_ends_with_usa():
+    # country_from_address reads "... USA" as the United States before any table look-up
+    from wpimap.io.countries import _table, country_from_address
+
+    assert [k for k in _table() if k.endswith(" usa")] == []
+    assert country_from_address("Stanford Univ, Stanford, CA 94305 USA.") == "US"
+    assert country_from_address("Univ X, New York, NY 10027 USA") == "US"

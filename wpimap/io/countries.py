@@ -223,6 +223,8 @@ def country_from_address(address: str | None) -> str | None:
     last = text.rsplit(",", 1)[-1].strip()
     if not last:
         return None
+    if last.endswith(" USA"):  # "CA 94305 USA": no country name ends so (checked by a test)
+        return "US"
     code = country_to_iso2(last)
     if code is not None:
         return code
