@@ -112,7 +112,7 @@ _ALL = np.uint64(0xFFFFFFFFFFFFFFFF)
 _CHUNK = 1 << 18  # rows per vectorized block: bounds the temporaries of the hashing passes
 _SAMPLE, _FEW = 1 << 16, 1 << 12  # hash_codes: a sample with at most _FEW values -> pyarrow
 
-DEFAULT_CHUNK_ROWS = 1_000_000
+DEFAULT_CHUNK_ROWS = 250_000
 """Rows per chunk of the streamed passes (``indicators.chunk_rows``): works, authorships
 and references are processed this many rows at a time, so the working memory above the
 input tables is a few compact arrays per work plus a part proportional to the chunk."""
