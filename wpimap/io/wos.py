@@ -369,7 +369,9 @@ _ALL_TAGS = pa.array(
     pa.binary(),
 )
 _EF_CODE = _ALL_TAGS.to_pylist().index(b"EF")
-_AFTER_TAG = pa.array([b" ", b"\n"], pa.binary())  # what follows the tag of a field line
+_TAG_CODE = np.full(1 << 16, -1, dtype=np.int64)  # 256 * first byte + second byte -> tag code
+for _code, _tag in enumerate(_ALL_TAGS.to_pylist()):
+    _TAG_CODE[_tag[0] * 256 + _tag[1]] = _code
 # The white space str.strip() removes (str.isspace), for pyarrow.compute.utf8_trim
 # (tests/test_wos.py checks it against every code point).
 WHITESPACE = (
@@ -446,27 +448,35 @@ def _fast_fields(
     cr, cr_block : pyarrow.StringArray, numpy.ndarray
         The CR entries of the taken blocks (stripped, non-empty) and their block.
     """
-    raw = lines.view(pa.binary())
+    # The first three bytes of each line, read from the array's buffers with numpy (a
+    # tag is ASCII: byte k is character k wherever it matters).
+    starts = np.frombuffer(lines.buffers()[1], dtype=np.int32, count=len(lines) + 1, offset=4 * lines.offset)
+    data = np.frombuffer(lines.buffers()[2], dtype=np.uint8)
+    size = np.diff(starts)
+    head = np.zeros((3, len(size)), dtype=np.int64)  # 0 past the end of a line
+    for k in range(3):
+        has = size > k
+        head[k, has] = data[starts[:-1][has] + k]
     # The empty lines that open a block are no part of it (the line loop skips them).
-    size = _np(pc.binary_length(raw))
-    filled = np.flatnonzero(size > 1)
+    filled = np.flatnonzero((size > 1) | ((size == 1) & (head[0] != 10)))
     first = np.full(n, len(size), dtype=np.int64)  # first line of each block that is not empty
     at = np.flatnonzero(np.diff(parent[filled], prepend=-1))  # (parent is sorted)
     blocks_filled = parent[filled[at]]
     first[blocks_filled] = filled[at]
     opening = first[parent] > np.arange(len(parent))
     taken = np.zeros(n, dtype=bool)
-    taken[blocks_filled] = _np(pc.starts_with(lines.take(pa.array(first[blocks_filled])), "PT "))
+    fl = first[blocks_filled]
+    taken[blocks_filled] = (head[0, fl] == ord("P")) & (head[1, fl] == ord("T")) & (head[2, fl] == ord(" "))
+    # Field lines: a tag (all valid tags numbered, the wanted ones first) then a space or
+    # the end of the line; continuations: a leading space.
+    code = _TAG_CODE[head[0] * 256 + head[1]]
+    field = (code >= 0) & ((head[2] == ord(" ")) | (head[2] == ord("\n")))
+    cont = head[0] == ord(" ")
     if opening.any():
-        keep = pa.array(~opening)
-        lines, raw, parent = lines.filter(keep), raw.filter(keep), parent[~opening]
-    # Field lines: a tag (looked up among all valid tags, the wanted ones first) then a
-    # space or the end of the line. Byte slices are safe here: a tag is ASCII.
+        keep_lines = ~opening
+        lines, parent = lines.filter(pa.array(keep_lines)), parent[keep_lines]
+        code, field, cont = code[keep_lines], field[keep_lines], cont[keep_lines]
     raw = lines.view(pa.binary())
-    code = _np(pc.fill_null(pc.index_in(pc.binary_slice(raw, 0, 2), value_set=_ALL_TAGS), -1))
-    field = _np(pc.is_in(pc.binary_slice(raw, 2, 3), value_set=_AFTER_TAG))
-    field &= code >= 0
-    cont = _np(pc.starts_with(lines, " "))
     taken[parent[~(cont | field)]] = False
     code = np.where(field, code, -1)
     taken[parent[code == _EF_CODE]] = False
