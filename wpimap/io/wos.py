@@ -453,10 +453,10 @@ def _fast_fields(
     starts = np.frombuffer(lines.buffers()[1], dtype=np.int32, count=len(lines) + 1, offset=4 * lines.offset)
     data = np.frombuffer(lines.buffers()[2], dtype=np.uint8)
     size = np.diff(starts)
-    head = np.zeros((3, len(size)), dtype=np.int64)  # 0 past the end of a line
+    head = np.empty((3, len(size)), dtype=np.int64)  # 0 past the end of a line
+    last = max(len(data) - 1, 0)
     for k in range(3):
-        has = size > k
-        head[k, has] = data[starts[:-1][has] + k]
+        head[k] = np.where(size > k, data.take(np.minimum(starts[:-1] + k, last)) if len(data) else 0, 0)
     # The empty lines that open a block are no part of it (the line loop skips them).
     filled = np.flatnonzero((size > 1) | ((size == 1) & (head[0] != 10)))
     first = np.full(n, len(size), dtype=np.int64)  # first line of each block that is not empty
