@@ -559,10 +559,10 @@ def _chunk_fields(lines: pa.Array, ends: list[int], line_no: int, state: _PlainS
     n = len(ends)
     is_end = np.zeros(ends[-1] + 1, dtype=bool)
     is_end[ends] = True
-    parent = np.cumsum(is_end) - is_end  # the block of each line: ER lines before it
-    inner = ~is_end
-    body = lines.slice(0, ends[-1] + 1).filter(pa.array(inner))
-    taken, text, lists, cr, cr_block = _fast_fields(body, parent[inner], n)
+    # The block of each line: the ER lines before it. The ER line that ends a block is
+    # left in it (one more field line, of a tag nothing reads): no copy of the lines.
+    parent = np.cumsum(is_end) - is_end
+    taken, text, lists, cr, cr_block = _fast_fields(lines.slice(0, ends[-1] + 1), parent, n)
     if taken.all():  # the usual chunk: one record per block, all read in columns
         f = _Fields(0)
         f.n = n
