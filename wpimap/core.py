@@ -519,6 +519,23 @@ def _citation_array(works: pd.DataFrame, citations: pd.Series | np.ndarray) -> n
     return vals.astype(np.int64, copy=False)
 
 
+def _take_ids(values: pd.Series, rows: np.ndarray) -> Any:
+    """``values.iloc[rows].to_numpy()`` as a DataFrame column holds it, built in Arrow.
+
+    Arrow-backed strings become the ``str`` column a DataFrame infers from Python
+    strings, without making a Python string per row (1 s and 90 MB for 1.25e6 ids).
+    """
+    sub = values.iloc[rows]
+    dtype = sub.dtype
+    arrow_str = isinstance(dtype, pd.StringDtype) or (
+        isinstance(dtype, pd.ArrowDtype) and (pa.types.is_string(dtype.pyarrow_dtype) or pa.types.is_large_string(dtype.pyarrow_dtype))
+    )
+    inferred = pd.Series(np.array(["x"], dtype=object)).dtype  # what pandas makes of Python strings
+    if arrow_str and isinstance(inferred, pd.StringDtype):
+        return sub.astype(inferred).array
+    return sub.to_numpy()
+
+
 def _take_numpy(values: pd.Series, rows: np.ndarray) -> np.ndarray:
     """``values.to_numpy()[rows]`` without converting the whole column (same dtype)."""
     out = values.iloc[rows].to_numpy()
@@ -582,14 +599,14 @@ def top_weights(
         rows = cells.rows(cit, percent)
         pos = rows["pos"].to_numpy()
         year = _take_numpy(works["year"], pos) if has_year else np.full(len(pos), None)
-        out = rows.assign(work_id=works["work_id"].iloc[pos].to_numpy(), year=year)
+        out = rows.assign(work_id=_take_ids(works["work_id"], pos), year=year)
         return out[
             ["work_id", "year", "field", "share", "citations", "cell_size", "threshold", "weight"]
         ].reset_index(drop=True)
     pos, weight, field = cells.top_weights(cit, percent)
     return pd.DataFrame(
         {
-            "work_id": works["work_id"].iloc[pos].to_numpy(),  # only the Top works' ids
+            "work_id": _take_ids(works["work_id"], pos),  # only the Top works' ids
             "year": _take_numpy(works["year"], pos) if has_year else np.full(len(pos), None),
             "field": cells.field_names[field],
             "weight": weight,
@@ -646,7 +663,7 @@ def select_core(
     pos, weight, field = cells.top_weights(cit, top_percent, mask=inside)
     out = pd.DataFrame(
         {
-            "work_id": works["work_id"].iloc[pos].to_numpy(),
+            "work_id": _take_ids(works["work_id"], pos),
             "year": pd.to_numeric(works["year"].iloc[pos], errors="coerce").to_numpy(),
             "field": cells.field_names[field],
             "fields": works["fields"].iloc[pos].to_numpy(),
