@@ -737,6 +737,21 @@ def test_references_are_the_distinct_keys_of_the_raw_cr_lines(shared_data):
         assert [(k, None) for k in unique] == item.references
 
 
+@pytest.mark.parametrize("vec_min", [1, 10_000])  # vectorized, one by one
+def test_cr_key_codes_point_each_entry_at_its_key(monkeypatch, vec_min):
+    import wpimap.io.refs as refs_module
+    from wpimap.io.refs import wos_cr_key_codes
+
+    monkeypatch.setattr(refs_module, "_VEC_MIN", vec_min)
+    entries = ["Ahuja G, 2000, ADMIN SCI QUART, V45, P425", "CREATION EVOLUTION E",
+               "Ahuja G., 2000, ADMIN SCI QUART, V45, P425",  # another text, the same key
+               "X Y, 2001, Z, DOI 10.1/A", "Ahuja G, 2000, ADMIN SCI QUART, V45, P425", "X Y, 2001, Z, DOI 10.1/a"]
+    keys, codes = wos_cr_key_codes(pa.array(entries))
+    assert keys.to_pylist() == ["AHUJA G|2000|ADMIN SCI QUART|45|425", "10.1/a"]  # by hand, first seen first
+    assert codes.tolist() == [0, -1, 0, 1, 0, 1]
+    assert [wos_cr_key(e) for e in entries] == [keys[c].as_py() if c >= 0 else None for c in codes]
+
+
 def test_vectorized_cr_keys_on_tricky_doi_entries(monkeypatch):
     import wpimap.io.refs as refs_module
 

@@ -456,11 +456,50 @@ def wos_cr_keys_arrow(entries: Any) -> Any:
         The key of each entry (null where :func:`wos_cr_key` gives None): the two
         usual shapes computed with pyarrow string kernels, the others entry by entry.
     """
+    import pyarrow as pa
+
+    keys, codes = wos_cr_key_codes(entries)
+    return keys.take(pa.array(codes, mask=codes < 0))
+
+
+def wos_cr_key_codes(entries: Any) -> tuple[Any, Any]:
+    """The distinct keys of many CR entries and, per entry, the position of its key.
+
+    Each distinct entry is keyed once (:func:`wos_cr_keys_arrow` = ``keys`` taken at
+    ``codes``).
+
+    Parameters
+    ----------
+    entries : pyarrow.StringArray
+        CR lines, already stripped (no nulls).
+
+    Returns
+    -------
+    keys : pyarrow.StringArray
+        The distinct keys (no null), in order of first appearance.
+    codes : numpy.ndarray of int64
+        Per entry, its key's position in ``keys``; -1 where :func:`wos_cr_key` gives None.
+    """
     import numpy as np
     import pyarrow as pa
     import pyarrow.compute as pc
 
     if len(entries) < _VEC_MIN:  # a fixed cost of about 1 ms: one by one is as fast
+        per_entry = pa.array([wos_cr_key(e) for e in entries.to_pylist()], pa.string())
+    else:
+        distinct = pc.dictionary_encode(entries)  # (a cited work recurs within an export)
+        per_entry = _vec_cr_keys(distinct.dictionary).take(distinct.indices)
+    coded = pc.dictionary_encode(per_entry)
+    return coded.dictionary, np.asarray(pc.fill_null(coded.indices, -1)).astype(np.int64)
+
+
+def _vec_cr_keys(entries: Any) -> Any:
+    """:func:`wos_cr_key` of each entry, the usual shapes with Arrow kernels."""
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if len(entries) < _VEC_MIN:
         return pa.array([wos_cr_key(e) for e in entries.to_pylist()], pa.string())
     arr = entries
     pieces, where = [], []

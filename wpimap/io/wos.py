@@ -28,8 +28,8 @@ which says what is wrong; both give the same fields (tests check it on every rea
 record). Tab-delimited rows are split one by one. Each chunk is then normalized into
 Arrow tables (:class:`WosBatch`): the per-record rules below in one loop over the
 records, the CR entries of all records keyed at once with
-:func:`wpimap.io.refs.wos_cr_keys_arrow`. :func:`read_wos` gives the same records as
-:class:`~wpimap.io.records.Record` objects, one at a time.
+:func:`wpimap.io.refs.wos_cr_key_codes` (each distinct entry once). :func:`read_wos`
+gives the same records as :class:`~wpimap.io.records.Record` objects, one at a time.
 
 Mapping to :class:`~wpimap.io.records.Record`
 ---------------------------------------------
@@ -107,7 +107,7 @@ from wpimap.io.records import (
     normalize_doc_type,
     normalize_doi,
 )
-from wpimap.io.refs import author_key, ref_key_fast, wos_cr_keys_arrow
+from wpimap.io.refs import author_key, ref_key_fast, wos_cr_key_codes
 
 __all__ = [
     "WHITESPACE", "WosBatch", "WosReadStats", "parse_addresses", "parse_reprint", "read_wos", "read_wos_batches",
@@ -1050,14 +1050,13 @@ def _cr_references(f: _Fields, row_of: np.ndarray, n_works: int, st: WosReadStat
     if not kept.all():
         entries, rows = entries.filter(pa.array(kept)), rows[kept]
     total = np.bincount(rows, minlength=n_works)
-    keys = wos_cr_keys_arrow(entries)
-    valid = _np(keys.is_valid())
+    keys, codes = wos_cr_key_codes(entries)
+    valid = codes >= 0
     st.references_skipped += int(len(valid) - valid.sum())
-    keys, rows = keys.filter(pa.array(valid)), rows[valid]
+    codes, rows = codes[valid], rows[valid]
     with_key = np.bincount(rows, minlength=n_works)
     # first appearance of each (record, key) pair (pandas' hash-based duplicated)
-    codes = pc.dictionary_encode(keys)
-    pair = rows * max(len(codes.dictionary), 1) + _np(codes.indices)
+    pair = rows * max(len(keys), 1) + codes
     take = np.flatnonzero(~pd.Series(pair, copy=False).duplicated().to_numpy())
     rows = rows[take]
     if len(rows) > 1 and (np.diff(rows) < 0).any():  # parts read line by line come last: record order
@@ -1068,7 +1067,7 @@ def _cr_references(f: _Fields, row_of: np.ndarray, n_works: int, st: WosReadStat
     counts[0] = np.bincount(rows, minlength=n_works)
     counts[1] = total - with_key
     counts[2] = with_key - counts[0]
-    return pa.Table.from_arrays([pa.array(rows, pa.int64()), keys.take(pa.array(take))],
+    return pa.Table.from_arrays([pa.array(rows, pa.int64()), keys.take(pa.array(codes[take]))],
                                 schema=BATCH_REFERENCES_SCHEMA), counts
 
 
