@@ -278,7 +278,7 @@ class HashIndex:
         for a, b in blocks:
             h = string_hash(arr.slice(a, b - a))[0]
             bk = bucket(h)
-            o = np.argsort(bk, kind="stable")
+            o = np.argsort(bk)  # any order: each bucket is sorted below
             bs = bk[o]
             c = np.bincount(bk, minlength=nb)
             first = np.r_[0, np.cumsum(c)][:-1]
@@ -288,7 +288,7 @@ class HashIndex:
             cursor += c
         for i in range(nb):
             lo, hi = int(starts[i]), int(starts[i + 1])
-            o = np.argsort(self._sorted[lo:hi], kind="stable")
+            o = np.argsort(self._sorted[lo:hi])
             self._sorted[lo:hi] = self._sorted[lo:hi][o]
             self._rows[lo:hi] = self._rows[lo:hi][o]
             if hi - lo > 1 and bool((self._sorted[lo + 1 : hi] == self._sorted[lo : hi - 1]).any()):
@@ -310,7 +310,7 @@ class HashIndex:
         h, valid = string_hash(arr)
         pos = np.full(len(h), -1, dtype=np.int64)
         if len(self._sorted):
-            qo = np.argsort(h, kind="stable")
+            qo = np.argsort(h)  # equal hashes get the same answer in any order
             hs = h[qo]
             at = np.minimum(np.searchsorted(self._sorted, hs), len(self._sorted) - 1)
             found = self._sorted[at] == hs
@@ -533,7 +533,7 @@ def unique_sorted(keys: np.ndarray, return_counts: bool = False) -> Any:
     -------
     numpy.ndarray or (numpy.ndarray, numpy.ndarray)
     """
-    k = np.sort(np.asarray(keys), kind="stable")
+    k = np.sort(np.asarray(keys))  # values: stability irrelevant, quicksort is faster
     start = np.flatnonzero(np.r_[True, k[1:] != k[:-1]]) if len(k) else np.empty(0, dtype=np.int64)
     if not return_counts:
         return k[start]
@@ -692,7 +692,8 @@ def _streamed_counts(
             raise _Unordered
         seen[heads] = True
         for k, period in enumerate(periods):
-            np.add.at(counts[k], cited[_period_mask(years, citing, cited, period, window)], 1)
+            hit = cited[_period_mask(years, citing, cited, period, window)]
+            np.add.at(counts[k], hit, np.ones(len(hit), dtype=counts[k].dtype))  # same dtype: numpy's fast path
     return counts
 
 
