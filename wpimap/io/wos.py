@@ -923,12 +923,22 @@ def _authorship_rows(af: list[str], au: list[str], c1: list[str] | None, rp: lis
     for i, name in enumerate(byline.names, 1):
         if i not in covered:
             rows.append((i, name, ""))
-    rows.sort(key=lambda r: (r[0] is None, r[0] or 0))
-    return [
-        (pos, name, _institution(address), country_from_address(address), address) if address
-        else (pos, name, None, None, None)
-        for pos, name, address in rows
-    ]
+    rows.sort(key=_row_order)
+    places: dict[str, tuple[str | None, str | None]] = {}  # address -> (institution, country)
+    out: list[AuthorshipRow] = []
+    for pos, name, address in rows:
+        if address:
+            place = places.get(address)
+            if place is None:
+                place = places[address] = (_institution(address), country_from_address(address))
+            out.append((pos, name, place[0], place[1], address))
+        else:
+            out.append((pos, name, None, None, None))
+    return out
+
+
+def _row_order(row: tuple[int | None, str | None, str]) -> tuple[bool, int]:
+    return row[0] is None, row[0] or 0
 
 
 def _work_id(ut: str | None) -> str | None:
@@ -1078,7 +1088,8 @@ def _normalize_fields(f: _Fields, st: WosReadStats, known: Container[str] | None
     ut, py, ea, dt, ti, so, wc, di, tc, j9, ji, vl, bp = (t[tag] for tag in _TEXT_TAGS)
     au, af, c1, rp = (li[tag] for tag in _LIST_TAGS)
     works: list[tuple] = []
-    a_cols: list[list] = [[], [], [], [], [], []]
+    a_rec: list[int] = []  # the works row of each authorship row
+    a_rows: list[AuthorshipRow] = []
     rejects: list[tuple[int, str]] = []
     row_of = np.full(f.n, -1, dtype=np.int64)
     skip_cr: list[int] = []
@@ -1111,9 +1122,9 @@ def _normalize_fields(f: _Fields, st: WosReadStats, known: Container[str] | None
         k = len(works)
         row_of[i] = k
         works.append(row)
-        a_cols[0].extend([k] * len(auth))
-        for c, values in enumerate(zip(*auth, strict=True) if auth else (), 1):
-            a_cols[c].extend(values)
+        if auth:
+            a_rec.extend([k] * len(auth))
+            a_rows.extend(auth)
     st.records += len(works)
     st.rejects += len(rejects)
     cr_row = row_of
@@ -1124,7 +1135,8 @@ def _normalize_fields(f: _Fields, st: WosReadStats, known: Container[str] | None
     names = BATCH_WORKS_SCHEMA.names
     w_cols = list(zip(*works, strict=True)) if works else [()] * len(names)
     # authorship tuples are (pos, author, institution, country, address)
-    a_cols = [a_cols[0], a_cols[1], a_cols[2], a_cols[3], a_cols[5], a_cols[4]] if a_cols[1] else [[]] * 6
+    pos, author, inst, country, address = zip(*a_rows, strict=True) if a_rows else ([],) * 5
+    a_cols = [a_rec, pos, author, inst, address, country]
     return WosBatch(
         works=pa.Table.from_arrays([pa.array(c, type=fld.type) for c, fld in zip(w_cols, BATCH_WORKS_SCHEMA,
                                                                                   strict=True)],
