@@ -99,13 +99,12 @@ class IngestSummary:
     def to_frame(self) -> pd.DataFrame:
         """Per-file summary as a DataFrame (one row per file plus a ``TOTAL`` row)."""
         rows = [asdict(f) | {"resolved_share": f.resolved_share} for f in self.files]
-        frame = pd.DataFrame(rows)
-        if not frame.empty:
-            total = frame.drop(columns=["source_file", "format"]).sum(numeric_only=True).to_dict()
-            total |= {"source_file": "TOTAL", "format": "", "resolved_share": self.resolution_rate,
+        if rows:  # the column sums, in one frame with the rows (pandas concat costs more)
+            total = {k: (sum(r[k] for r in rows) if k not in ("source_file", "format") else "") for k in rows[0]}
+            total |= {"source_file": "TOTAL", "resolved_share": self.resolution_rate,
                       "countries": self._countries_total}
-            frame = pd.concat([frame, pd.DataFrame([total])], ignore_index=True)
-        return frame
+            rows.append(total)
+        return pd.DataFrame(rows)
 
     _countries_total: int = 0
 
@@ -652,8 +651,8 @@ def _merge(
     finally:
         writer.close()
 
-    summary.works = pq.ParquetFile(tmp / "works.parquet").metadata.num_rows
-    summary.authorships = pq.ParquetFile(tmp / "authorships.parquet").metadata.num_rows
+    summary.works = writers["works"].written
+    summary.authorships = writers["authorships"].written
     summary.references = sum(f.references for f in summary.files)
     summary.resolved = sum(f.resolved for f in summary.files)
     summary.rejects = sum(f.rejected for f in summary.files)
@@ -681,11 +680,13 @@ class _ParquetSink:
         self.rows = rows
         self.pending: list[pa.Table] = []
         self.n = 0
+        self.written = 0  # rows, in all
 
     def write_table(self, table: pa.Table) -> None:
         if table.num_rows:
             self.pending.append(table)
             self.n += table.num_rows
+            self.written += table.num_rows
             if self.n >= self.rows:
                 self.flush()
 

@@ -485,12 +485,12 @@ def wos_cr_key_codes(entries: Any) -> tuple[Any, Any]:
     import pyarrow.compute as pc
 
     if len(entries) < _VEC_MIN:  # a fixed cost of about 1 ms: one by one is as fast
-        per_entry = pa.array([wos_cr_key(e) for e in entries.to_pylist()], pa.string())
-    else:
-        distinct = pc.dictionary_encode(entries)  # (a cited work recurs within an export)
-        per_entry = _vec_cr_keys(distinct.dictionary).take(distinct.indices)
-    coded = pc.dictionary_encode(per_entry)
-    return coded.dictionary, np.asarray(pc.fill_null(coded.indices, -1)).astype(np.int64)
+        coded = pc.dictionary_encode(pa.array([wos_cr_key(e) for e in entries.to_pylist()], pa.string()))
+        return coded.dictionary, np.asarray(pc.fill_null(coded.indices, -1)).astype(np.int64)
+    distinct = pc.dictionary_encode(entries)  # (a cited work recurs within an export)
+    coded = pc.dictionary_encode(_vec_cr_keys(distinct.dictionary))  # two entries may share a key
+    key_of_distinct = np.asarray(pc.fill_null(coded.indices, -1)).astype(np.int64)
+    return coded.dictionary, key_of_distinct[np.asarray(distinct.indices)]
 
 
 def _vec_cr_keys(entries: Any) -> Any:
