@@ -94,7 +94,6 @@ from pathlib import Path
 from typing import IO
 
 import numpy as np
-import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -1066,6 +1065,8 @@ def _cr_references(f: _Fields, row_of: np.ndarray, n_works: int, st: WosReadStat
     codes, rows = codes[valid], rows[valid]
     with_key = np.bincount(rows, minlength=n_works)
     # first appearance of each (record, key) pair (pandas' hash-based duplicated)
+    import pandas as pd  # (imported here: reading WoS needs no pandas otherwise)
+
     pair = rows * max(len(keys), 1) + codes
     take = np.flatnonzero(~pd.Series(pair, copy=False).duplicated().to_numpy())
     rows = rows[take]
