@@ -378,6 +378,7 @@ WHITESPACE = (
     "\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
 )
 # FN / VR lines and empty lines before the first record (the line loop skips them too).
+_START_BYTES = 1 << 16  # bytes read first, for the blank lines and the header
 _HEADER_LINES = re.compile(rb"(?:(?:FN|VR)(?: [^\n]*)?\n|\n)*")
 
 
@@ -638,11 +639,12 @@ def _plain_start(head: bytes, encoding: str) -> bool:
 def _utf8_plain_fields(fb: IO[bytes], path: Path, state: _PlainState, chunk_chars: int) -> Iterator[_Fields]:
     """:func:`_plain_fields` of a UTF-8 file, its bytes never decoded to Python text."""
     src = _Utf8Source(fb)
-    buf = src.read(chunk_chars)
+    start = min(_START_BYTES, chunk_chars)
+    buf = src.read(start)  # (the first lines; the chunks follow)
     while True:  # blank lines before the first line are skipped, as _read_text does
         i = buf.find(b"\n")
         if i < 0:
-            more = src.read(chunk_chars)
+            more = src.read(start)
             if not more:
                 break
             buf += more
@@ -666,8 +668,12 @@ def _plain_fields(
     """
     line_no = 1  # line number of buf's first line
     eof = False
-    header = True
-    first_may_end = False
+    # The header lines (complete ones, in what was read already) are skipped.
+    skip = _HEADER_LINES.match(buf).end()  # type: ignore[union-attr]
+    first_may_end = skip > 0
+    if skip:
+        line_no += buf.count(b"\n", 0, skip)
+        buf = buf[skip:]
     while not eof:
         chunk = read(chunk_chars)
         if chunk:
@@ -676,13 +682,6 @@ def _plain_fields(
             eof = True
             if buf and not buf.endswith(b"\n"):
                 buf += b"\n"
-        if header:
-            header = False
-            skip = _HEADER_LINES.match(buf).end()  # type: ignore[union-attr]
-            if skip:
-                line_no += buf.count(b"\n", 0, skip)
-                buf = buf[skip:]
-                first_may_end = True
         lines, ends, used = _split_chunk(buf, first_may_end)
         if ends:
             first_may_end = False
