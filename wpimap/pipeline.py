@@ -115,8 +115,8 @@ def stage_core(config: Mapping[str, Any], period: str, synthetic: bool = False) 
         works = _read(paths.norm("works"))
         refs = _read(paths.norm("references"))
     else:  # only the columns the selection reads
-        works = _read_some(paths.norm("works"), ["work_id", "year", "doc_type", "fields", "cited_by_count"])
-        refs = _read_some(paths.norm("references"), ["citing_id", "cited_id"])
+        works = _read_some(paths.norm("works"), ["work_id", "year", "doc_type", "fields", "cited_by_count"], arrow=True)
+        refs = _read_some(paths.norm("references"), ["citing_id", "cited_id"], arrow=True)
     if ccfg["mode"] == "references":
         # A topical export: the records are the citing papers; the period's core papers are
         # the references most cited by the records of the period, identified by cited_key
