@@ -453,10 +453,11 @@ def _fast_fields(
     starts = np.frombuffer(lines.buffers()[1], dtype=np.int32, count=len(lines) + 1, offset=4 * lines.offset)
     data = np.frombuffer(lines.buffers()[2], dtype=np.uint8)
     size = np.diff(starts)
-    head = np.empty((3, len(size)), dtype=np.int64)  # 0 past the end of a line
-    last = max(len(data) - 1, 0)
-    for k in range(3):
-        head[k] = np.where(size > k, data.take(np.minimum(starts[:-1] + k, last)) if len(data) else 0, 0)
+    head = np.zeros((3, len(size)), dtype=np.uint8)  # 0 past the end of a line
+    if len(data):
+        last = len(data) - 1
+        for k in range(3):
+            np.putmask(head[k], size > k, data.take(np.minimum(starts[:-1] + k, last)))
     # The empty lines that open a block are no part of it (the line loop skips them).
     filled = np.flatnonzero((size > 1) | ((size == 1) & (head[0] != 10)))
     first = np.full(n, len(size), dtype=np.int64)  # first line of each block that is not empty
@@ -469,7 +470,7 @@ def _fast_fields(
     taken[blocks_filled] = (head[0, fl] == ord("P")) & (head[1, fl] == ord("T")) & (head[2, fl] == ord(" "))
     # Field lines: a tag (all valid tags numbered, the wanted ones first) then a space or
     # the end of the line; continuations: a leading space.
-    code = _TAG_CODE[head[0] * 256 + head[1]]
+    code = _TAG_CODE[head[0].astype(np.int32) * 256 + head[1]]
     field = (code >= 0) & ((head[2] == ord(" ")) | (head[2] == ord("\n")))
     cont = head[0] == ord(" ")
     if opening.any():
