@@ -6,7 +6,9 @@ Reads every file of ``../shared/data/wos`` (relative to the project root) with:
   references, match centers when configured, write the Parquet tables), when that
   module is importable;
 * ``wpimap read_wos`` — the WoS reader alone, every Record fully normalized
-  (authorships with countries, references with cited keys), consumed and dropped;
+  (authorships with countries, references with cited keys), consumed and dropped (the
+  Record objects are built from the reader's Arrow tables, which ingestion uses as they
+  are: this row is informative, the targets are for ``wpimap ingest``);
 * ``metaknowledge`` — ``RecordCollection(path)`` plus ``getCitations()`` (PyPI
   ``metaknowledge``; it reads only the plain-text files, its rows say how many);
 * ``wosfile`` — bare record reading, ``wosfile.records_from(paths)`` (PyPI ``wosfile``).
@@ -14,8 +16,8 @@ Reads every file of ``../shared/data/wos`` (relative to the project root) with:
 Each tool runs in its own subprocess (cold caches, its own peak RSS from
 ``resource.getrusage``), ``--repeat`` times. Every tool's library is imported before
 its clock starts (``import metaknowledge`` / ``import wosfile`` / the wpimap reader
-modules and the libraries they import, pycountry included), so import time is left out
-for all alike. Two clocks are read: wall time
+modules and the libraries they import, pandas and pycountry included), so import time
+is left out for all alike. Two clocks are read: wall time
 (``time.perf_counter``) and the CPU time of the process (``time.process_time``); the
 best (smallest) of the runs is kept for each. MB/s is the size of the files the tool
 read divided by that time; ``cpu MB/s`` uses CPU seconds. On a shared, loaded machine
