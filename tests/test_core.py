@@ -7,6 +7,7 @@ from fractions import Fraction
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -281,3 +282,14 @@ def test_float_shares_chunks_identical() -> None:
     for _, g in cells.groupby("field"):
         if g["threshold"].iloc[0] > 0:
             assert g["weight"].sum() == pytest.approx(0.1 * g["share"].sum(), rel=1e-9)
+
+
+@pytest.mark.parametrize("cited", [True, False])
+def test_arrow_ids_same_output_as_python_strings(cited: bool) -> None:
+    """Ids held in Arrow are taken without Python strings: same frames (also when empty)."""
+    works = _works([["a"], ["a", "b"], ["b"], ["a"]], years=[2015, 2015, 2016, 2016])
+    arrow = works.assign(work_id=works["work_id"].astype(pd.ArrowDtype(pa.string())))
+    cit = np.array([3, 1, 0, 2]) if cited else np.zeros(4, dtype=np.int64)
+    for kw in ({}, {"per_cell": True}):
+        pd.testing.assert_frame_equal(top_weights(arrow, cit, 50, **kw), top_weights(works.astype({"work_id": object}), cit, 50, **kw))
+    pd.testing.assert_frame_equal(select_core(arrow, cit, "2015-2016", 50), select_core(works.astype({"work_id": object}), cit, "2015-2016", 50))

@@ -531,7 +531,7 @@ def _take_ids(values: pd.Series, rows: np.ndarray) -> Any:
         isinstance(dtype, pd.ArrowDtype) and (pa.types.is_string(dtype.pyarrow_dtype) or pa.types.is_large_string(dtype.pyarrow_dtype))
     )
     inferred = pd.Series(np.array(["x"], dtype=object)).dtype  # what pandas makes of Python strings
-    if arrow_str and isinstance(inferred, pd.StringDtype):
+    if arrow_str and isinstance(inferred, pd.StringDtype) and not sub.isna().all():  # empty/all-null: object
         return sub.astype(inferred).array
     return sub.to_numpy()
 
