@@ -378,7 +378,6 @@ WHITESPACE = (
     "\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
 )
 # FN / VR lines and empty lines before the first record (the line loop skips them too).
-_START_BYTES = 1 << 16  # bytes read first, for the blank lines and the header
 _HEADER_LINES = re.compile(rb"(?:(?:FN|VR)(?: [^\n]*)?\n|\n)*")
 
 
@@ -524,9 +523,10 @@ def _fast_fields(
     return taken, text, lists, cr, cr_block
 
 
-def _split_chunk(buf: bytes, first_may_end: bool) -> tuple[pa.Array, list[int], int]:
-    """The complete lines of ``buf`` (UTF-8, each with its line end), the indices of the
-    ``ER`` lines that end its records, and the length in bytes up to the last of those.
+def _split_chunk(buf: bytes, first_may_end: bool, start: int = 0) -> tuple[pa.Array, list[int], int]:
+    """The complete lines of ``buf[start:]`` (UTF-8, each with its line end), the indices
+    of the ``ER`` lines that end its records, and the offset in ``buf`` of the text after
+    the last of those (0 when there is none).
 
     An ER line is ``ER`` and maybe spaces or tabs, with a line end after it and a line
     end before it: never the first line of ``buf`` (unless ``first_may_end``: a line
@@ -535,14 +535,14 @@ def _split_chunk(buf: bytes, first_may_end: bool) -> tuple[pa.Array, list[int], 
     not UTF-8.
     """
     # The lines are views of buf itself (offsets after each "\n", found with numpy).
-    ends_at = np.flatnonzero(np.frombuffer(buf, dtype=np.uint8) == 10)
-    offsets = np.zeros(len(ends_at) + 1, dtype=np.int32)
-    offsets[1:] = ends_at + 1
+    ends_at = np.flatnonzero(np.frombuffer(buf, dtype=np.uint8, offset=start) == 10)
+    offsets = np.full(len(ends_at) + 1, start, dtype=np.int32)
+    offsets[1:] += ends_at + 1
     lines = pa.StringArray.from_buffers(len(ends_at), pa.py_buffer(offsets), pa.py_buffer(buf))
     try:
         lines.validate(full=True)  # UTF-8
     except pa.ArrowInvalid:
-        buf[: int(offsets[-1])].decode("utf-8")  # raises the decoding error, with its reason
+        buf[start : int(offsets[-1])].decode("utf-8")  # raises the decoding error, with its reason
         raise
     candidates = np.flatnonzero(_np(pc.starts_with(lines, "ER")))
     ends: list[int] = []
@@ -640,41 +640,37 @@ def _plain_start(head: bytes, encoding: str) -> bool:
 def _utf8_plain_fields(fb: IO[bytes], path: Path, state: _PlainState, chunk_chars: int) -> Iterator[_Fields]:
     """:func:`_plain_fields` of a UTF-8 file, its bytes never decoded to Python text."""
     src = _Utf8Source(fb)
-    start = min(_START_BYTES, chunk_chars)
-    buf = src.read(start)  # (the first lines; the chunks follow)
+    buf = src.read(chunk_chars)
+    start = 0  # (offsets into buf, not slices: no copy of a chunk)
     while True:  # blank lines before the first line are skipped, as _read_text does
-        i = buf.find(b"\n")
+        i = buf.find(b"\n", start)
         if i < 0:
-            more = src.read(start)
+            more = src.read(chunk_chars)
             if not more:
                 break
             buf += more
             continue
-        if buf[:i].decode("utf-8").strip():
+        if buf[start:i].decode("utf-8").strip():
             break
-        buf = buf[i + 1 :]
-    while buf.startswith(b"\xef\xbb\xbf"):  # BOMs (U+FEFF) before the first line
-        buf = buf[3:]
-    yield from _plain_fields(src.read, buf, path, state, chunk_chars)
+        start = i + 1
+    while buf.startswith(b"\xef\xbb\xbf", start):  # BOMs (U+FEFF) before the first line
+        start += 3
+    yield from _plain_fields(src.read, buf, path, state, chunk_chars, start)
 
 
 def _plain_fields(
-    read: Callable[[int], bytes], buf: bytes, path: Path, state: _PlainState, chunk_chars: int
+    read: Callable[[int], bytes], buf: bytes, path: Path, state: _PlainState, chunk_chars: int, start: int = 0
 ) -> Iterator[_Fields]:
     """The records of a plain-text export, one :class:`_Fields` per chunk read.
 
     ``read(n)`` gives the next bytes (UTF-8, ``\\n`` line ends; empty at the end of
-    the file), ``buf`` those read already, from the first line on. Memory holds one
-    chunk of ``chunk_chars`` plus the record that straddles it, whatever the file size.
+    the file), ``buf[start:]`` those read already, from the first line on. Memory holds
+    one chunk of ``chunk_chars`` plus the record that straddles it, whatever the file size.
     """
-    line_no = 1  # line number of buf's first line
+    line_no = 1  # line number of the line at buf[start]
     eof = False
-    # The header lines (complete ones, in what was read already) are skipped.
-    skip = _HEADER_LINES.match(buf).end()  # type: ignore[union-attr]
-    first_may_end = skip > 0
-    if skip:
-        line_no += buf.count(b"\n", 0, skip)
-        buf = buf[skip:]
+    header = True
+    first_may_end = False
     while not eof:
         chunk = read(chunk_chars)
         if chunk:
@@ -683,15 +679,24 @@ def _plain_fields(
             eof = True
             if buf and not buf.endswith(b"\n"):
                 buf += b"\n"
-        lines, ends, used = _split_chunk(buf, first_may_end)
+        del chunk
+        if header:  # the header lines (complete ones) are skipped
+            header = False
+            skip = _HEADER_LINES.match(buf, start).end()  # type: ignore[union-attr]
+            if skip > start:
+                line_no += buf.count(b"\n", start, skip)
+                start = skip
+                first_may_end = True
+        lines, ends, used = _split_chunk(buf, first_may_end, start)
         if ends:
             first_may_end = False
             fields = _chunk_fields(lines, ends, line_no, state)
             line_no += ends[-1] + 1
-            buf = buf[used:]
+            buf, start = buf[used:], 0
+            del lines
             yield fields
     # Whatever follows the last ER: EF, blank lines, or a record cut short.
-    tail = list(_plain_block(buf.decode("utf-8"), line_no, state))
+    tail = list(_plain_block(buf[start:].decode("utf-8"), line_no, state))
     if state.open_record:
         raise InputFileError(
             f"{path}: truncated: record {state.record_no} has no ER line before the end of the file"
