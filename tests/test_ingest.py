@@ -345,3 +345,29 @@ def test_cli_jobs_option(tiny_corpus, tmp_path, capsys):
     assert len(pd.read_parquet(tmp_path / "o" / "works.parquet")) == 3
     assert main(["ingest", str(tiny_corpus[0]), "--out", str(tmp_path / "p"), "--jobs", "0"]) == 2
     assert "--jobs must be at least 1" in capsys.readouterr().err
+
+
+def test_cli_takes_chunk_sizes_from_the_config(tiny_corpus, tmp_path, monkeypatch):
+    import yaml
+
+    import wpimap.ingest as ingest_module
+    from wpimap.cli import main
+
+    seen = {}
+    real = ingest_module.ingest_paths
+
+    def spy(*args, **kwargs):
+        seen.update(kwargs)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(ingest_module, "ingest_paths", spy)
+    cfg = tmp_path / "config.yaml"
+    cfg.write_text(yaml.safe_dump({"ingest": {"chunk_chars": 2048, "chunk_records": 2}}))
+    assert main(["ingest", *map(str, tiny_corpus), "--config", str(cfg), "--out", str(tmp_path / "o")]) == 0
+    assert seen["chunk_chars"] == 2048 and seen["chunk_records"] == 2
+    plain = tmp_path / "plain.yaml"  # the same config (centers included) with default chunks
+    plain.write_text(yaml.safe_dump({}))
+    assert main(["ingest", *map(str, tiny_corpus), "--config", str(plain), "--out", str(tmp_path / "d")]) == 0
+    _assert_same_outputs(tmp_path / "d", tmp_path / "o")
+    cfg.write_text(yaml.safe_dump({"ingest": {"chunk_chars": 10}}))
+    assert main(["ingest", *map(str, tiny_corpus), "--config", str(cfg), "--out", str(tmp_path / "e")]) == 2

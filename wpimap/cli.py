@@ -57,6 +57,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         source_fields=load_source_fields(source_fields_path),
         formats=formats,
         jobs=jobs,
+        **({k: cfg["ingest"][k] for k in ("chunk_records", "chunk_chars")} if cfg else {}),
     )
     print(summary.format_table())
     print(
