@@ -135,11 +135,20 @@ def _from_transposed(indptr: np.ndarray, indices: np.ndarray, data: np.ndarray, 
     duplicates are then merged (and zeros dropped when ``weighted``).
     """
     Mt = sp.csr_matrix((data, indices, indptr), shape=(shape[1], shape[0]))
-    M = Mt.T.tocsr()  # CSC of Mᵀ -> CSR of M, sorted indices
+    M = Mt.T.tocsr()  # CSC of Mᵀ -> CSR of M, sorted indices (scipy flags them sorted)
+    # pairs repeat when several rows co-cite them: mark the result not canonical so that
+    # sum_duplicates merges them at once instead of first scanning for duplicates
+    M.has_canonical_format = False
+    M.has_sorted_indices = True
     M.sum_duplicates()
     if weighted:
         M.eliminate_zeros()
     return M
+
+
+def _count_dtype(bound: int) -> type[np.signedinteger]:
+    """Smallest signed integer type holding counts up to ``bound`` (at least ``int8``)."""
+    return np.int8 if bound <= 127 else np.int16 if bound <= 32767 else np.int32
 
 
 def _binary_csr(rows: np.ndarray, cols: np.ndarray, shape: tuple[int, int]) -> sp.csr_matrix:
@@ -154,7 +163,7 @@ def _binary_csr(rows: np.ndarray, cols: np.ndarray, shape: tuple[int, int]) -> s
     return M
 
 
-def _upper_pairs(block: sp.csr_matrix) -> sp.csr_matrix:
+def _upper_pairs(block: sp.csr_matrix, count_type: type[np.integer] = np.int32) -> sp.csr_matrix:
     """Strict upper triangle of ``blockᵀ block`` from the column pairs of each row.
 
     ``block`` must be canonical (ascending, distinct column indices per row), so a row
@@ -163,6 +172,8 @@ def _upper_pairs(block: sp.csr_matrix) -> sp.csr_matrix:
     The pairs are generated with vectorized repeats, grouped by ``c_q`` (entries taken
     in column order), which is the CSR layout of the transpose; one linear pass turns
     it into the canonical upper triangle (no lower-triangle products, no sort).
+    ``count_type`` is the data type of the counts of a 0/1 ``block`` (the caller bounds
+    them); a weighted ``block`` gives ``int32`` products.
     """
     n = block.shape[1]
     ind = block.indices
@@ -183,10 +194,11 @@ def _upper_pairs(block: sp.csr_matrix) -> sp.csr_matrix:
     # left partner positions: for the k-th entry (in column order) its row start + 0, 1,
     # ..., bo_k - 1. Written as a running sum of steps (+1 inside a group, a jump to the
     # next row start where a group begins) and summed in place: one buffer and one pass
-    # instead of repeat + arange (numpy has no "concatenate ranges" primitive)
+    # instead of repeat + arange (numpy has no "concatenate ranges" primitive). The
+    # buffer is of numpy's index type, which take() would otherwise convert it to
     nz = np.flatnonzero(bo)
     first, bnz = rowstart[order[nz]], bo[nz]
-    left_pos = np.ones(g, dtype=pt)
+    left_pos = np.ones(g, dtype=np.intp)
     group_start = ends[nz] - bnz
     left_pos[group_start[0]] = first[0]
     left_pos[group_start[1:]] = first[1:] - (first[:-1] + bnz[:-1] - 1)
@@ -195,10 +207,10 @@ def _upper_pairs(block: sp.csr_matrix) -> sp.csr_matrix:
     indptr = np.concatenate([np.zeros(1, dtype=gt), ends.astype(gt, copy=False)])[csc.indptr]
     data = block.data
     if (data == 1).all():
-        weights, weighted = np.ones(g, dtype=np.int32), False
+        weights, weighted = np.ones(g, dtype=count_type), False
     else:
-        weights, weighted = np.repeat(data[order], bo) * np.take(data, left_pos), True
-    return _from_transposed(indptr, np.take(ind, left_pos), weights, (n, n), weighted)
+        weights, weighted = np.repeat(data[order], bo) * data.take(left_pos), True
+    return _from_transposed(indptr, ind.take(left_pos), weights, (n, n), weighted)
 
 
 def cooccurrence_upper(A: sp.spmatrix, chunk_rows: int = 200_000) -> sp.csr_matrix:
@@ -218,6 +230,13 @@ def cooccurrence_upper(A: sp.spmatrix, chunk_rows: int = 200_000) -> sp.csr_matr
         no duplicates, no explicit zeros). A count never exceeds the number of rows of
         ``A``, so ``int32`` holds it.
     """
+    A = _canonical(A, chunk_rows)
+    upper = _cooccurrence(A, chunk_rows, _pair_count_type(A, None))
+    return upper if upper.dtype == np.int32 else upper.astype(np.int32)
+
+
+def _canonical(A: sp.spmatrix, chunk_rows: int) -> sp.csr_matrix:
+    """``A`` as a canonical ``int32`` CSR matrix (checked arguments of the pair counts)."""
     if chunk_rows < 1:
         raise ValueError(f"cocitation.chunk_rows must be >= 1, got {chunk_rows}")
     A = sp.csr_matrix(A, dtype=np.int32)
@@ -226,13 +245,33 @@ def cooccurrence_upper(A: sp.spmatrix, chunk_rows: int = 200_000) -> sp.csr_matr
     if not A.has_canonical_format:
         A = A.copy()
         A.sum_duplicates()
+    return A
+
+
+def _pair_count_type(A: sp.csr_matrix, colsum: np.ndarray | None) -> type[np.integer]:
+    """Data type of the pair counts of a canonical ``A``: ``int32``, or narrower for 0/1.
+
+    A 0/1 ``A`` co-cites two columns at most as often as either is cited, so the largest
+    column sum (``colsum``, or counted here) bounds every count, summed over all chunks.
+    """
+    if A.nnz == 0 or not (A.data == 1).all():
+        return np.int32
+    top = colsum.max() if colsum is not None else np.bincount(A.indices).max()
+    return _count_dtype(int(top))
+
+
+def _cooccurrence(A: sp.csr_matrix, chunk_rows: int, count_type: type[np.integer]) -> sp.csr_matrix:
+    """Strict upper triangle of ``AᵀA`` (canonical ``A``) summed over row chunks.
+
+    Counts of ``count_type`` (see :func:`_pair_count_type`); canonical, no zeros.
+    """
     n = A.shape[1]
     total = None
     for start in range(0, A.shape[0], chunk_rows):
         block = A[start : start + chunk_rows] if chunk_rows < A.shape[0] else A
         if block.nnz == 0:
             continue
-        part = _upper_pairs(block)
+        part = _upper_pairs(block, count_type)
         total = part if total is None else total + part
     if total is None:
         return sp.csr_matrix((n, n), dtype=np.int32)
@@ -314,10 +353,10 @@ def cocitation(
         raise ValueError(f"cocitation.normalization: unknown {normalization!r} (use one of {NORMALIZATIONS})")
     if core_index is None and core_ids is not None:
         core_index = pd.Index(core_ids)
-    A = sp.csr_matrix(A)
-    upper = cooccurrence_upper(A, chunk_rows)
+    A = _canonical(A, chunk_rows)
     # column sums C_A (citation counts), as A.sum(axis=0) without the matrix product
     ca = np.bincount(A.indices, weights=A.data, minlength=A.shape[1]).astype(np.float64, copy=False)
+    upper = _cooccurrence(A, chunk_rows, _pair_count_type(A, ca))
     return pairs_from_upper(upper, ca, A.shape[0], core_index, min_count, min_strength, normalization)
 
 
