@@ -581,6 +581,13 @@ _vec_piece = st.sampled_from(
         ("Gjenero-Margan I., 2011, EUROSURVEILLANCE, V16", "GJENERO MARGAN I|2011|EUROSURVEILLANCE|16|"),
         ("MCGEOWN JG, 1987, J PHYSIOL-LONDON, V387, P83", "MCGEOWN J|1987|J PHYSIOL LONDON|387|83"),
         ("Totti C.M., 2002, Biologia Marina Mediterranea, V9, P391", "TOTTI C|2002|BIOLOGIA MARINA MEDITERRANEA|9|391"),
+        # letters in volume and page, runs of spaces in the source
+        ("ELTON EJ, 1972, MANAGE SCI B-APPL, V18, pB409", "ELTON E|1972|MANAGE SCI B APPL|18|B409"),
+        ("Liu B, 2000, IEICE T ELECTRON, VE83C, P1539", "LIU B|2000|IEICE T ELECTRON|E83C|1539"),
+        ("Darwin C, 1877, VARIOUS CONTRIVANCES, V2nd", "DARWIN C|1877|VARIOUS CONTRIVANCES|2ND|"),
+        ("Haller Albrecht von, 1778, ENCY DICT, V23, p427a", "HALLER ALBRECHT V|1778|ENCY DICT|23|427A"),
+        ("GILLIGAN BS, 1962, MED J AUST      1110, P747", "GILLIGAN B|1962|MED J AUST 1110||747"),
+        ("Fong J., 2008, EDMONTON J      0506, pA4", "FONG J|2008|EDMONTON J 0506||A4"),
     ],
 )
 def test_vectorized_cr_keys_on_hyphens_dots_and_mixed_case(entry, expected, monkeypatch):

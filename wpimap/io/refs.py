@@ -402,16 +402,19 @@ def wos_cr_key(entry: str) -> str | None:
 #   ("M.M.") (author_key: all tokens but the last upper-cased without dots, hyphens
 #   read as spaces, then a space and the first letter of the last token; a single
 #   token upper-cased without its dot, hyphens read as spaces); the source letters and
-#   digits in words separated by one space or hyphen (its fold: upper-cased, hyphens
-#   read as spaces).
+#   digits in words separated by spaces or one hyphen, not a bare volume/page such as
+#   "V381" (its fold: upper-cased, hyphens read as spaces, runs of spaces as one); the
+#   volume "V" and digits, maybe after one letter ("VE83C"), the page "P" or "p" and
+#   digits, maybe after up to three letters ("pD418"), each with letters or digits
+#   after them (_CR_VOLUME / _CR_PAGE: the text after "V" / "P", upper-cased).
 # * "…, DOI 10.x/y" (after the first ", DOI ": ASCII, no white space): the DOI
 #   lower-cased, without trailing ".,;" and then "/"; also "…, DOI DOI 10.x/y" (no
 #   bracket either).
 _VEC_COMMON = (
     r"^(?:\[Anonymous\]|[A-Za-z]+(?:-[A-Za-z]+)*\.?(?: [A-Za-z]+(?:-[A-Za-z]+)*\.?)*"
     r"(?: [A-Za-z]+(?:[-.][A-Za-z]+)*\.?)?), [0-9]{4}, "
-    r"(?:[VP](?:[A-Za-z][A-Za-z0-9]*)?|[0-9A-OQ-UW-Za-z][A-Za-z0-9]*)(?:[ -][A-Za-z0-9]+)*"
-    r"(?:, V[0-9]+)?(?:, P[0-9]+)?$"
+    r"(?:[VP](?:[A-Za-z][A-Za-z0-9]*)?|[0-9A-OQ-UW-Za-z][A-Za-z0-9]*)(?:(?: +|-)[A-Za-z0-9]+)*"
+    r"(?:, V[A-Za-z]?[0-9][A-Za-z0-9]*)?(?:, [Pp][A-Za-z]{0,3}[0-9][A-Za-z0-9]*)?$"
 )
 # What follows the first ", DOI " of a shape-2 entry (that first one is the one
 # wos_cr_key reads): a DOI of printable ASCII without space, or the doubled label
@@ -531,16 +534,17 @@ def _vec_cr_keys(entries: Any) -> Any:
         t_offsets = np.asarray(tokens.offsets)
         t_first = t_offsets[:-1] - t_offsets[0]
         t_flat = pc.list_flatten(tokens)
-        head = pc.ascii_upper(pc.replace_substring(pc.replace_substring(t_flat.take(pa.array(t_first)), ".", ""),
-                                                   "-", " "))
+        head = pc.replace_substring(pc.replace_substring(t_flat.take(pa.array(t_first)), ".", ""), "-", " ")
         last = t_flat.take(pa.array(t_first + 1, mask=np.diff(t_offsets) < 2))  # null: a single token
-        initial = pc.ascii_upper(pc.utf8_slice_codeunits(last, 0, 1))
-        a = pc.binary_join_element_wise(head, initial, " ", null_handling="skip")
+        a = pc.binary_join_element_wise(head, pc.utf8_slice_codeunits(last, 0, 1), " ", null_handling="skip")
         anonymous = pc.is_in(pc.ascii_lower(author), value_set=pa.array(["anonymous", "[anonymous]"]))
         a = pc.if_else(anonymous, "", a)
-        source = pc.ascii_upper(pc.replace_substring(source, "-", " "))
-        pieces.append(pc.binary_join_element_wise(a, year, source, volume, page, "|", null_handling="replace",
-                                                  null_replacement=""))
+        source = pc.replace_substring(source, "-", " ")
+        if _contains(source, b"  ").any():
+            source = pc.replace_substring_regex(source, "  +", " ")
+        # (all ASCII: one upper-casing of the whole key)
+        pieces.append(pc.ascii_upper(pc.binary_join_element_wise(a, year, source, volume, page, "|",
+                                                                 null_handling="replace", null_replacement="")))
         where.append(plain[mask1])
 
     # Shape 2: a plain DOI after the first ", DOI " (the entry before it does not matter)
