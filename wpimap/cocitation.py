@@ -110,8 +110,14 @@ def incidence(
     if citing_ids is not None:
         mask &= references["citing_id"].isin(pd.Index(list(citing_ids))).to_numpy()
     citing = references["citing_id"]
-    mask &= citing.notna().to_numpy()
-    rows, citing_index = pd.factorize(citing if mask.all() else citing[mask], sort=True)
+    citing_arrow = _arrow_strings(citing)
+    if citing_arrow is None or citing_arrow.null_count:
+        mask &= citing.notna().to_numpy()
+    runs = _citing_runs(citing_arrow, mask, citing.dtype) if citing_arrow is not None else None
+    if runs is not None:
+        rows, citing_index = runs
+    else:
+        rows, citing_index = pd.factorize(citing if mask.all() else citing[mask], sort=True)
     cols = cols[mask]
     A = _binary_csr(rows, cols, (len(citing_index), len(core_index)))
     citing_index = pd.Index(citing_index)
@@ -124,6 +130,49 @@ def _arrow_strings(values: Any) -> pa.ChunkedArray | None:
     if isinstance(arr, pd.arrays.ArrowStringArray):
         return arr.__arrow_array__()
     return None
+
+
+def _citing_runs(citing: pa.ChunkedArray, mask: np.ndarray, dtype: Any) -> tuple[np.ndarray, pd.Index] | None:
+    """Row of each kept reference and the sorted citing ids, from runs of equal ids.
+
+    A references table lists the references of one citing paper together, so one
+    comparison of neighbours finds each paper's run and only one id per run is sorted
+    (``pd.factorize(sort=True)`` hashes every row's id first). Returns None when an id
+    is null or appears in more than one run (then the caller factorizes).
+
+    Parameters
+    ----------
+    citing : pyarrow.ChunkedArray
+        ``citing_id`` of every reference.
+    mask : numpy.ndarray
+        Boolean, the references that enter the matrix.
+    dtype
+        pandas dtype of the returned ids.
+
+    Returns
+    -------
+    rows : numpy.ndarray
+        Row (rank of the citing id among the kept ones) of each kept reference.
+    citing_index : pandas.Index
+        The sorted distinct citing ids that have a kept reference.
+    """
+    if citing.null_count or len(citing) == 0:
+        return None
+    arr = citing.combine_chunks()
+    change = pc.not_equal(arr[1:], arr[:-1]).to_numpy(zero_copy_only=False)
+    run = np.zeros(len(arr), dtype=np.intp)
+    np.cumsum(change, out=run[1:])
+    starts = np.concatenate([[0], np.flatnonzero(change) + 1])
+    kept_run = np.zeros(len(starts), dtype=bool)
+    kept_run[run[mask]] = True
+    ids = arr.take(starts[kept_run])
+    order = pc.array_sort_indices(ids)
+    ids = ids.take(order)
+    if len(ids) > 1 and not pc.all(pc.not_equal(ids[1:], ids[:-1])).as_py():
+        return None  # an id in two runs
+    rank = np.full(len(starts), -1, dtype=np.intp)
+    rank[np.flatnonzero(kept_run)[order.to_numpy()]] = np.arange(len(ids))
+    return rank[run[mask]], pd.Index(pd.array(ids, dtype=dtype))
 
 
 def _from_transposed(indptr: np.ndarray, indices: np.ndarray, data: np.ndarray, shape: tuple[int, int],
