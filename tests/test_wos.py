@@ -744,6 +744,19 @@ def test_references_are_the_distinct_keys_of_the_raw_cr_lines(shared_data):
         assert [(k, None) for k in unique] == item.references
 
 
+def test_contains_finds_a_pattern_in_each_string_only():
+    from wpimap.io.refs import _contains
+
+    strings = pa.array(["xx", "ab DOI", "DO", "I x", "", "DOI", "xDOIx", "D", "OI", "DOIDOI", "doi"])
+    expected = [b"DOI" in s.encode() for s in strings.to_pylist()]
+    assert expected == [False, True, False, False, False, True, True, False, False, True, False]  # by hand
+    assert _contains(strings, b"DOI").tolist() == expected
+    # a slice (offsets that do not start at 0); a pattern across two strings is no hit
+    assert _contains(strings.slice(2, 5), b"DOI").tolist() == expected[2:7]
+    assert _contains(pa.array(["a", "  b", " "]), b"  ").tolist() == [False, True, False]
+    assert _contains(pa.array(["", ""]), b"DOI").tolist() == [False, False]
+
+
 @pytest.mark.parametrize("vec_min", [1, 10_000])  # vectorized, one by one
 def test_cr_key_codes_point_each_entry_at_its_key(monkeypatch, vec_min):
     import wpimap.io.refs as refs_module
