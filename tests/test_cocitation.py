@@ -298,3 +298,43 @@ def test_pair_dtype_without_pandas_unchecked_constructor(monkeypatch):
     public = cocitation(sp.csr_matrix(M), min_count=1, min_strength=0, core_index=ids)
     pd.testing.assert_frame_equal(fast, public)
     assert public["a"].dtype == pd.CategoricalDtype(ids, ordered=True)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.lists(st.integers(0, 9), max_size=6), max_size=12), st.booleans(), st.booleans())
+def test_grouped_citing_ids_agree_with_object_path(papers, restrict, split):
+    """References listed paper by paper (runs of one citing id) give the incidence of the
+    object-dtype path; a paper whose references are split into two runs too."""
+    rows = [(f"C{k:02d}", f"W{w:02d}") for k, refs in enumerate(papers) for w in refs]
+    if split and rows:
+        rows = rows + [rows[0]]  # the first paper's id again after the others: two runs
+    core_ids = [f"W{w:02d}" for w in range(0, 10, 3)]
+    citing_ids = [f"C{k:02d}" for k in range(0, 12, 2)] if restrict else None
+    citing, cited = [c for c, _ in rows], [w for _, w in rows]
+    as_str = pd.DataFrame({"citing_id": pd.array(citing, dtype="str"), "cited_id": pd.array(cited, dtype="str")})
+    as_obj = pd.DataFrame({"citing_id": pd.Series(citing, dtype=object), "cited_id": pd.Series(cited, dtype=object)})
+    A1, ci1, co1 = incidence(pd.Index(core_ids, dtype="str"), as_str, citing_ids)
+    A2, ci2, co2 = incidence(pd.Index(core_ids, dtype=object), as_obj, citing_ids)
+    keep = {(c, w) for c, w in rows if w in core_ids and (citing_ids is None or c in citing_ids)}
+    assert list(ci1) == list(ci2) == sorted({c for c, _ in keep})
+    assert ci1.dtype == "str"
+    assert A1.shape == A2.shape and (A1 != A2).nnz == 0 and A1.has_canonical_format
+    assert {(ci1[r], co1[k]) for r, k in zip(*A1.nonzero(), strict=True)} == keep
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(["", "Zhang Y, 2010, ", "Zhang Y,", "Zhang Y\x00", "Zhang"]),
+                          st.text(alphabet=st.sampled_from(["a", "b", "\x00", "é", "Z", " ", "😀"]), max_size=12))
+                .map("".join), max_size=40),
+       st.booleans(), st.integers(0, 3))
+def test_string_argsort_is_bytewise_order(values, large, skip):
+    """The prefix-key sort orders strings as Python does (code points = UTF-8 bytes),
+    also with shared 8-byte heads, NUL bytes, empty strings and a sliced array."""
+    import pyarrow as pa
+
+    from wpimap.cocitation import _argsort_strings
+
+    arr = pa.array(values, type=pa.large_string() if large else pa.string()).slice(min(skip, len(values)))
+    order = np.asarray(_argsort_strings(arr))
+    assert sorted(order.tolist()) == list(range(len(arr)))
+    assert arr.take(order).to_pylist() == sorted(arr.to_pylist())

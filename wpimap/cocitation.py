@@ -95,7 +95,7 @@ def incidence(
         # Sorted first, then equal neighbours dropped: core ids usually come distinct,
         # so a hash pass for unique() would be spent for nothing
         uniq = pc.drop_null(core_arrow).combine_chunks()
-        uniq = uniq.take(pc.array_sort_indices(uniq))
+        uniq = uniq.take(_argsort_strings(uniq))
         if len(uniq) > 1:
             uniq = uniq.filter(pa.concat_arrays([pa.array([True]), pc.not_equal(uniq[1:], uniq[:-1])]))
         core_index = pd.Index(pd.array(uniq, dtype=ids.dtype), name=ids.name)
@@ -130,6 +130,46 @@ def _arrow_strings(values: Any) -> pa.ChunkedArray | None:
     if isinstance(arr, pd.arrays.ArrowStringArray):
         return arr.__arrow_array__()
     return None
+
+
+def _argsort_strings(arr: pa.Array) -> np.ndarray | pa.Array:
+    """Indices that sort a null-free Arrow string array bytewise (as Arrow's sort does).
+
+    Arrow sorts strings by comparisons (~90 ns per id on WoS keys). Here the first 8
+    bytes of each string, zero-padded, are read as one big-endian integer and sorted by
+    numpy; only strings whose 8-byte keys tie (same first bytes, or a NUL byte read as
+    padding) are then sorted by Arrow, by (run of equal keys, string). The order of
+    equal strings is unspecified. Half the time of Arrow's sort on the WoS file's keys.
+    """
+    n = len(arr)
+    kind = arr.type
+    if n < 2 or not (pa.types.is_string(kind) or pa.types.is_large_string(kind)):
+        return pc.array_sort_indices(arr)
+    off_t = np.int64 if pa.types.is_large_string(kind) else np.int32
+    bufs = arr.buffers()
+    offs = np.frombuffer(bufs[1], dtype=off_t, count=n + 1, offset=arr.offset * np.dtype(off_t).itemsize)
+    data = np.frombuffer(bufs[2], dtype=np.uint8) if bufs[2] is not None else None
+    if data is None or data.size == 0:
+        return pc.array_sort_indices(arr)
+    start = offs[:-1].astype(np.int64, copy=False)
+    span = np.arange(8)
+    head = np.take(data, start[:, None] + span, mode="clip")
+    head[span >= (offs[1:] - offs[:-1])[:, None]] = 0  # zero padding past each string's end
+    key = head.view(">u8").ravel().astype(np.uint64)
+    perm = np.argsort(key)
+    ks = key[perm]
+    tie = ks[1:] == ks[:-1]
+    if not tie.any():
+        return perm
+    in_tie = np.zeros(n, dtype=bool)
+    in_tie[1:] = tie
+    in_tie[:-1] |= tie
+    sel = np.flatnonzero(in_tie)
+    run = np.cumsum(np.concatenate([[True], ~tie]))[sel]
+    sub = perm[sel]
+    ties = pa.table({"run": run, "s": arr.take(sub)})
+    perm[sel] = sub[pc.sort_indices(ties, sort_keys=[("run", "ascending"), ("s", "ascending")]).to_numpy()]
+    return perm
 
 
 def _citing_runs(citing: pa.ChunkedArray, mask: np.ndarray, dtype: Any) -> tuple[np.ndarray, pd.Index] | None:
