@@ -481,9 +481,13 @@ def _fast_fields(
     code = np.where(field, code, -1)
     taken[parent[code == _EF_CODE]] = False
     fcode = code[field]
-    if len(fcode):  # a tag twice in a block
-        seen = np.bincount(parent[field].astype(np.int64) * len(_ALL_TAGS) + fcode)
-        taken[np.flatnonzero(seen > 1) // len(_ALL_TAGS)] = False
+    if len(fcode):  # a tag twice in a block (counted per block over the tags of the chunk only)
+        used = np.zeros(len(_ALL_TAGS), dtype=np.int64)
+        used[fcode] = 1
+        compact = np.cumsum(used) - 1  # tag code -> its rank among the tags of the chunk
+        width = int(compact[-1]) + 1
+        seen = np.bincount(parent[field].astype(np.int64) * width + compact[fcode])
+        taken[np.flatnonzero(seen > 1) // width] = False
 
     # Each line's field (a continuation takes the field above it), the wanted ones kept.
     above = np.maximum.accumulate(np.where(field, np.arange(len(field)), 0))
