@@ -219,12 +219,12 @@ def _from_transposed(indptr: np.ndarray, indices: np.ndarray, data: np.ndarray, 
                      weighted: bool) -> sp.csr_matrix:
     """Canonical CSR matrix ``M`` from the (unsorted, duplicated) CSR arrays of ``Mᵀ``.
 
-    One linear CSR -> CSC pass of ``Mᵀ`` (scipy's ``tocsr`` of the transposed view)
+    One linear CSC -> CSR pass (scipy's counting sort, as for a transpose)
     yields ``M`` with ascending column indices in each row, without a comparison sort;
     duplicates are then merged (and zeros dropped when ``weighted``).
     """
-    Mt = sp.csr_matrix((data, indices, indptr), shape=(shape[1], shape[0]))
-    M = Mt.T.tocsr()  # CSC of Mᵀ -> CSR of M, sorted indices (scipy flags them sorted)
+    # the CSR arrays of Mᵀ are the CSC arrays of M; CSC -> CSR sorts the indices
+    M = sp.csc_matrix((data, indices, indptr), shape=shape).tocsr()
     # pairs repeat when several rows co-cite them: mark the result not canonical so that
     # sum_duplicates merges them at once instead of first scanning for duplicates
     M.has_canonical_format = False
@@ -502,7 +502,7 @@ def pairs_from_upper(
     elif normalization == "association":
         strength = c * float(n_citing) / (ca[i] * ca[j])
     else:
-        strength = c.astype(np.float64)
+        strength = upper.data.astype(np.float64) if len(c) == upper.nnz else c.astype(np.float64)
     if min_strength > 0:  # strengths are > 0 (positive counts and citation counts)
         keep = strength >= min_strength
         i, j, c, strength = i[keep], j[keep], c[keep], strength[keep]
