@@ -338,3 +338,22 @@ def test_string_argsort_is_bytewise_order(values, large, skip):
     order = np.asarray(_argsort_strings(arr))
     assert sorted(order.tolist()) == list(range(len(arr)))
     assert arr.take(order).to_pylist() == sorted(arr.to_pylist())
+
+
+@settings(max_examples=60, deadline=None)
+@given(ref_rows, st.booleans())
+def test_all_cited_as_core_equals_explicit_core(rows, arrow):
+    """core_ids=None (every cited id is core) gives the incidence of the explicit distinct
+    non-null cited ids, for Arrow and object columns, with null ids on both sides."""
+    citing = [None if c is None else f"C{c:02d}" for c, _ in rows]
+    cited = [None if w is None else f"W{w:02d}" for _, w in rows]
+    dtype = "str" if arrow else object
+    refs = pd.DataFrame({"citing_id": pd.Series(citing, dtype=dtype), "cited_key": pd.Series(cited, dtype=dtype)})
+    A1, ci1, co1 = incidence(None, refs, key="cited_key")
+    expected_core = sorted({w for w in cited if w is not None})
+    A2, ci2, co2 = incidence(pd.Index(expected_core, dtype=dtype), refs, key="cited_key")
+    assert list(co1) == list(co2) == expected_core
+    assert list(ci1) == list(ci2) and A1.shape == A2.shape and (A1 != A2).nnz == 0
+    out1 = cocitation(A1, min_count=1, min_strength=0.0, normalization="raw", core_index=co1)
+    out2 = cocitation(A2, min_count=1, min_strength=0.0, normalization="raw", core_index=co2)
+    assert out1[["a", "b", "count"]].astype(str).values.tolist() == out2[["a", "b", "count"]].astype(str).values.tolist()

@@ -48,7 +48,7 @@ NORMALIZATIONS = ("cosine", "association", "raw")
 
 
 def incidence(
-    core_ids: Iterable[Any],
+    core_ids: Iterable[Any] | None,
     references: pd.DataFrame,
     citing_ids: Iterable[Any] | None = None,
     key: str = "cited_id",
@@ -57,9 +57,10 @@ def incidence(
 
     Parameters
     ----------
-    core_ids : iterable
+    core_ids : iterable or None
         Ids of the core papers (``work_id`` in ``database`` mode; ``cited_key`` values
-        in ``references`` mode). Duplicates are ignored.
+        in ``references`` mode). Duplicates are ignored. None: every distinct non-null
+        value of ``references[key]`` (each cited paper is a core paper).
     references : pandas.DataFrame
         At least ``citing_id`` and the column ``key``.
     citing_ids : iterable, optional
@@ -86,26 +87,14 @@ def incidence(
     missing = [c for c in ("citing_id", key) if c not in references.columns]
     if missing:
         raise ValueError(f"references table: missing column(s) {', '.join(missing)}")
-    ids = core_ids if isinstance(core_ids, pd.Series | pd.Index | np.ndarray | pd.api.extensions.ExtensionArray) else list(core_ids)
-    ids = pd.Index(ids)
     cited = references[key]
-    core_arrow, cited_arrow = _arrow_strings(ids), _arrow_strings(cited)
-    if core_arrow is not None:
-        # pyarrow-backed strings: sort/dedupe/lookup in Arrow, no Python str objects.
-        # Sorted first, then equal neighbours dropped: core ids usually come distinct,
-        # so a hash pass for unique() would be spent for nothing
-        uniq = pc.drop_null(core_arrow).combine_chunks()
-        uniq = uniq.take(_argsort_strings(uniq))
-        if len(uniq) > 1:
-            uniq = uniq.filter(pa.concat_arrays([pa.array([True]), pc.not_equal(uniq[1:], uniq[:-1])]))
-        core_index = pd.Index(pd.array(uniq, dtype=ids.dtype), name=ids.name)
+    cited_arrow = _arrow_strings(cited)
+    if core_ids is None and cited_arrow is not None:
+        # every cited id is core: one dictionary encoding yields the distinct ids and each
+        # reference's position among them (no separate unique() and lookup hash passes)
+        cols, core_index = _encode_sorted(cited_arrow, cited.dtype)
     else:
-        core_index = ids.unique().dropna().sort_values()
-    if core_arrow is not None and cited_arrow is not None:
-        value_set = uniq if uniq.type == cited_arrow.type else uniq.cast(cited_arrow.type)
-        cols = pc.fill_null(pc.index_in(cited_arrow, value_set=value_set), -1).to_numpy()
-    else:
-        cols = core_index.get_indexer(cited)  # -1: not a core paper (or null)
+        cols, core_index = _core_columns(cited.dropna().unique() if core_ids is None else core_ids, cited, cited_arrow)
     mask = cols >= 0
     if citing_ids is not None:
         mask &= references["citing_id"].isin(pd.Index(list(citing_ids))).to_numpy()
@@ -132,7 +121,7 @@ def _arrow_strings(values: Any) -> pa.ChunkedArray | None:
     return None
 
 
-def _argsort_strings(arr: pa.Array) -> np.ndarray | pa.Array:
+def _argsort_strings(arr: pa.Array) -> np.ndarray:
     """Indices that sort a null-free Arrow string array bytewise (as Arrow's sort does).
 
     Arrow sorts strings by comparisons (~90 ns per id on WoS keys). Here the first 8
@@ -144,13 +133,13 @@ def _argsort_strings(arr: pa.Array) -> np.ndarray | pa.Array:
     n = len(arr)
     kind = arr.type
     if n < 2 or not (pa.types.is_string(kind) or pa.types.is_large_string(kind)):
-        return pc.array_sort_indices(arr)
+        return pc.array_sort_indices(arr).to_numpy()
     off_t = np.int64 if pa.types.is_large_string(kind) else np.int32
     bufs = arr.buffers()
     offs = np.frombuffer(bufs[1], dtype=off_t, count=n + 1, offset=arr.offset * np.dtype(off_t).itemsize)
     data = np.frombuffer(bufs[2], dtype=np.uint8) if bufs[2] is not None else None
     if data is None or data.size == 0:
-        return pc.array_sort_indices(arr)
+        return pc.array_sort_indices(arr).to_numpy()
     start = offs[:-1].astype(np.int64, copy=False)
     span = np.arange(8)
     head = np.take(data, start[:, None] + span, mode="clip")
@@ -170,6 +159,57 @@ def _argsort_strings(arr: pa.Array) -> np.ndarray | pa.Array:
     ties = pa.table({"run": run, "s": arr.take(sub)})
     perm[sel] = sub[pc.sort_indices(ties, sort_keys=[("run", "ascending"), ("s", "ascending")]).to_numpy()]
     return perm
+
+
+def _core_columns(core_ids: Iterable[Any], cited: pd.Series, cited_arrow: pa.ChunkedArray | None
+                  ) -> tuple[np.ndarray, pd.Index]:
+    """Column of each reference's cited id among the sorted distinct core ids (-1: none)."""
+    ids = core_ids if isinstance(core_ids, pd.Series | pd.Index | np.ndarray | pd.api.extensions.ExtensionArray) else list(core_ids)
+    ids = pd.Index(ids)
+    core_arrow = _arrow_strings(ids)
+    if core_arrow is None:
+        core_index = ids.unique().dropna().sort_values()
+        return core_index.get_indexer(cited), core_index  # -1: not a core paper (or null)
+    # pyarrow-backed strings: sort/dedupe/lookup in Arrow, no Python str objects.
+    # Sorted first, then equal neighbours dropped: core ids usually come distinct,
+    # so a hash pass for unique() would be spent for nothing
+    uniq = pc.drop_null(core_arrow).combine_chunks()
+    uniq = uniq.take(_argsort_strings(uniq))
+    if len(uniq) > 1:
+        uniq = uniq.filter(pa.concat_arrays([pa.array([True]), pc.not_equal(uniq[1:], uniq[:-1])]))
+    core_index = pd.Index(pd.array(uniq, dtype=ids.dtype), name=ids.name)
+    if cited_arrow is None:
+        return core_index.get_indexer(cited), core_index
+    value_set = uniq if uniq.type == cited_arrow.type else uniq.cast(cited_arrow.type)
+    return pc.fill_null(pc.index_in(cited_arrow, value_set=value_set), -1).to_numpy(), core_index
+
+
+def _encode_sorted(values: pa.ChunkedArray, dtype: Any) -> tuple[np.ndarray, pd.Index]:
+    """Position of each value among the sorted distinct values (-1 for nulls), and those.
+
+    Parameters
+    ----------
+    values : pyarrow.ChunkedArray
+        Strings.
+    dtype
+        pandas dtype of the returned index.
+
+    Returns
+    -------
+    codes : numpy.ndarray
+        ``int32`` position of each value in ``index``; -1 where the value is null.
+    index : pandas.Index
+        The distinct non-null values, sorted.
+    """
+    enc = pc.dictionary_encode(values.combine_chunks())
+    distinct = enc.dictionary
+    perm = _argsort_strings(distinct)
+    rank = np.empty(len(distinct) + 1, dtype=np.int32)
+    rank[perm] = np.arange(len(distinct), dtype=np.int32)
+    rank[-1] = -1  # nulls
+    idx = enc.indices
+    idx = pc.fill_null(idx, len(distinct)) if idx.null_count else idx
+    return rank[idx.to_numpy()], pd.Index(pd.array(distinct.take(perm), dtype=dtype))
 
 
 def _citing_runs(citing: pa.ChunkedArray, mask: np.ndarray, dtype: Any) -> tuple[np.ndarray, pd.Index] | None:
