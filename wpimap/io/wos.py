@@ -592,17 +592,21 @@ def _chunk_fields(lines: pa.Array, ends: list[int], line_no: int, state: _PlainS
                 raw.append((-1, record_no, rec, reason))
         start = end + 1
     f = _Fields(len(raw))
+    blocks = [b for b, _, _, _ in raw]
+    # the columns of the blocks read in columns, field by field (None for the others) ...
+    for tag in _TEXT_TAGS:
+        texts = text[tag]
+        f.text[tag] = [texts[b] if b >= 0 else None for b in blocks]
+    for tag in _LIST_TAGS:
+        items = lists[tag]
+        f.lists[tag] = [items[b] if b >= 0 else None for b in blocks]
+    f.record_no = [record_no for _, record_no, _, _ in raw]
     index_of_block = np.full(n, -1, dtype=np.int64)
-    for i, (b, record_no, rec, reason) in enumerate(raw):
+    for i, (b, record_no, rec, reason) in enumerate(raw):  # ... then the records of the line loop
         if b < 0:
             f.set_raw(i, record_no, rec, reason)
-            continue
-        index_of_block[b] = i
-        f.record_no[i] = record_no
-        for tag in _TEXT_TAGS:
-            f.text[tag][i] = text[tag][b]
-        for tag in _LIST_TAGS:
-            f.lists[tag][i] = lists[tag][b]
+        else:
+            index_of_block[b] = i
     if len(cr):
         f.cr.insert(0, (cr, index_of_block[cr_block]))
     return f
