@@ -184,7 +184,7 @@ def test_emerging_chart_marks():
 
 
 def test_save_png_300_dpi_svg_and_same_bytes(tmp_path):
-    fig = F.science_map(AREAS, n_labels=2)
+    fig = F.science_map(AREAS, n_labels=6)  # every label: adjustText runs (fixed iterations)
     png, svg = F.save(fig, tmp_path / "a" / "map")
     with Image.open(png) as im:
         dpi = im.info["dpi"]
@@ -193,7 +193,7 @@ def test_save_png_300_dpi_svg_and_same_bytes(tmp_path):
     w, h = fig.get_size_inches()
     assert size == (round(w * 300), round(h * 300))
     assert svg.read_text().lstrip().startswith("<?xml")
-    png2, svg2 = F.save(F.science_map(AREAS, n_labels=2), tmp_path / "b" / "map")
+    png2, svg2 = F.save(F.science_map(AREAS, n_labels=6), tmp_path / "b" / "map")
     assert png.read_bytes() == png2.read_bytes()
     assert svg.read_bytes() == svg2.read_bytes()
 
@@ -221,3 +221,35 @@ def test_japanese_without_cjk_font_is_a_clear_error(monkeypatch, tmp_path):
     (tmp_path / "tables").mkdir()
     with pytest.raises(fonts.MissingFontError, match="apt-get install fonts-noto-cjk"):
         build_report({"results": str(tmp_path), "report": {"language": "ja"}})
+
+
+def _overlap_area(boxes) -> float:
+    total = 0.0
+    for i in range(len(boxes)):
+        for j in range(i + 1, len(boxes)):
+            a, b = boxes[i], boxes[j]
+            w = min(a.x1, b.x1) - max(a.x0, b.x0)
+            h = min(a.y1, b.y1) - max(a.y0, b.y0)
+            total += max(w, 0.0) * max(h, 0.0)
+    return total
+
+
+def test_science_map_moves_labels_apart_on_a_crowded_map():
+    # six labelled areas within 0.02 of each other: placed at their points, the labels
+    # would cover each other; the map moves them apart (adjustText, a fixed iteration count)
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.transforms import Bbox
+
+    crowded = AREAS.assign(x=[0.0, 0.01, 0.02, 0.0, 0.01, 0.02], y=[0.0, 0.0, 0.0, 0.01, 0.01, 0.01],
+                           label=[f"a long area label number {i}" for i in range(6)])
+    fig = F.science_map(pd.concat([crowded, AREAS.assign(area=AREAS["area"] + 6, label=None, n_core=1)]), n_labels=6)
+    ax = fig.axes[0]
+    renderer = FigureCanvasAgg(fig).get_renderer()
+    moved = [t.get_window_extent(renderer) for t in ax.texts]
+    assert len(moved) == 6
+    at_points = []  # the same boxes, put back where plain labels would be: at their points
+    for t, box in zip(ax.texts, moved, strict=True):
+        x, y = ax.transData.transform(crowded.loc[crowded["label"] == t.get_text(), ["x", "y"]].to_numpy()[0])
+        at_points.append(Bbox.from_bounds(x, y, box.width, box.height))
+    assert _overlap_area(at_points) > 0
+    assert _overlap_area(moved) <= 0.05 * _overlap_area(at_points)

@@ -198,7 +198,7 @@ def _versions() -> dict[str, str]:
         out = {"python": platform.python_version()}
     import importlib.metadata as md
 
-    for pkg in ("matplotlib", "openpyxl"):
+    for pkg in ("matplotlib", "adjustText", "openpyxl"):
         try:
             out[pkg] = md.version(pkg)
         except md.PackageNotFoundError:  # pragma: no cover

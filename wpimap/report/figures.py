@@ -257,13 +257,23 @@ def _sizes(n: pd.Series, smax: float = 400.0) -> np.ndarray:
     return 10.0 + smax * v / np.nanmax(v)
 
 
-def _label_largest(ax: Any, areas: pd.DataFrame, n_labels: int) -> None:
+def _label_largest(ax: Any, areas: pd.DataFrame, n_labels: int, points: Any = None) -> None:
+    """Label the ``n_labels`` largest areas; adjustText moves labels off each other and
+    off the points (a fixed number of iterations, not its default time limit, and its only
+    random step seeded, so the figure stays byte-stable).
+    Call it after the axes' limits and aspect are set."""
     if n_labels <= 0 or "label" not in areas.columns:
         return
     top = areas.sort_values(["n_core", "area"], ascending=[False, True]).head(n_labels)
-    for _, r in top.iterrows():
-        text = str(r["label"]) if pd.notna(r["label"]) else str(r["area"])
-        ax.annotate(text[:40], (r["x"], r["y"]), fontsize=6, xytext=(3, 3), textcoords="offset points")
+    texts = [
+        ax.text(r["x"], r["y"], (str(r["label"]) if pd.notna(r["label"]) else str(r["area"]))[:40], fontsize=6)
+        for _, r in top.iterrows()
+    ]
+    if len(texts) > 1:
+        from adjustText import adjust_text
+
+        adjust_text(texts, target_x=top["x"].to_numpy(float), target_y=top["y"].to_numpy(float),
+                    objects=points, ax=ax, iter_lim=1000, arrowprops={"arrowstyle": "-", "color": "0.5", "lw": 0.4})
 
 
 def science_map(
@@ -303,9 +313,8 @@ def science_map(
         else:
             cats = sorted(cat.unique())
             cmap = {c: PALETTE[i % len(PALETTE)] for i, c in enumerate(cats)}
-        ax.scatter(areas["x"], areas["y"], s=_sizes(areas["n_core"]), c=[cmap[c] for c in cat],
-                   alpha=0.75, edgecolors="white", linewidths=0.5)
-        _label_largest(ax, areas, n_labels)
+        points = ax.scatter(areas["x"], areas["y"], s=_sizes(areas["n_core"]), c=[cmap[c] for c in cat],
+                            alpha=0.75, edgecolors="white", linewidths=0.5)
         handles = [Line2D([], [], marker="o", ls="", color=cmap[c], label=label(c, language)) for c in cats]
         if handles:
             ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False, fontsize=7)
@@ -313,6 +322,7 @@ def science_map(
         ax.set_ylabel(label("map_y", language))
         ax.set_aspect("equal", adjustable="datalim")
         ax.set_title(label("map_title", language, period=period))
+        _label_largest(ax, areas, n_labels, points)
     return fig
 
 
@@ -353,19 +363,19 @@ def science_map_highlight(
         s = pd.Series(_sizes(areas["n_core"]), index=areas.index)
         in_focus = areas["area"].isin(list(focus_areas))
         in_center = areas["area"].isin(list(center_areas))
-        ax.scatter(areas["x"], areas["y"], s=s, color="#d0d0d0", edgecolors="none",
-                   label=label("other_areas", language))
+        points = ax.scatter(areas["x"], areas["y"], s=s, color="#d0d0d0", edgecolors="none",
+                            label=label("other_areas", language))
         ax.scatter(areas.loc[in_focus, "x"], areas.loc[in_focus, "y"], s=s[in_focus], color="#c0392b",
                    alpha=0.7, edgecolors="none", label=label("focus_areas", language, focus=focus))
         ax.scatter(areas.loc[in_center, "x"], areas.loc[in_center, "y"], s=s[in_center] * 1.3,
                    facecolors="none", edgecolors="#1f3a93", linewidths=1.2,
                    label=label("center_areas", language))
-        _label_largest(ax, areas[in_focus | in_center], n_labels)
         ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False, fontsize=7)
         ax.set_xlabel(label("map_x", language))
         ax.set_ylabel(label("map_y", language))
         ax.set_aspect("equal", adjustable="datalim")
         ax.set_title(label("highlight_title", language, focus=focus, period=period))
+        _label_largest(ax, areas[in_focus | in_center], n_labels, points)
     return fig
 
 
