@@ -90,6 +90,7 @@ import re
 from collections.abc import Callable, Container, Iterable, Iterator
 from dataclasses import dataclass
 from itertools import chain
+from operator import itemgetter
 from pathlib import Path
 from typing import IO
 
@@ -912,14 +913,16 @@ def _authorship_rows(af: list[str], au: list[str], c1: list[str] | None, rp: lis
     pairs: list[tuple[list[str] | None, str]] = parse_addresses(c1 or ())
     if not pairs and rp:
         pairs = list(parse_reprint("; ".join(rp)))  # type: ignore[arg-type]
-    rows: list[tuple[int | None, str | None, str]] = []
+    # rows with a byline position (sorted by it, stably), then those without one (in order)
+    placed: list[tuple[int, str, str]] = []
+    unplaced: list[tuple[None, str | None, str]] = []
     seen: set[tuple[object, str]] = set()
     covered: set[int] = set()
     for names, address in pairs:
         if names is None:
             if (None, address) not in seen:
                 seen.add((None, address))
-                rows.append((None, None, address))
+                unplaced.append((None, None, address))
             continue
         for name in names:
             pos = byline.position(name)
@@ -929,13 +932,15 @@ def _authorship_rows(af: list[str], au: list[str], c1: list[str] | None, rp: lis
             seen.add((who, address))
             if pos is not None:
                 covered.add(pos)
-                rows.append((pos, byline.names[pos - 1], address))
+                placed.append((pos, byline.names[pos - 1], address))
             else:
-                rows.append((None, name, address))
-    for i, name in enumerate(byline.names, 1):
-        if i not in covered:
-            rows.append((i, name, ""))
-    rows.sort(key=_row_order)
+                unplaced.append((None, name, address))
+    if covered:
+        placed.extend((i, name, "") for i, name in enumerate(byline.names, 1) if i not in covered)
+        placed.sort(key=itemgetter(0))
+    else:  # no address attributed to a byline author: the byline in order
+        placed = [(i, name, "") for i, name in enumerate(byline.names, 1)]
+    rows: list[tuple[int | None, str | None, str]] = [*placed, *unplaced]
     places: dict[str, tuple[str | None, str | None]] = {}  # address -> (institution, country)
     out: list[AuthorshipRow] = []
     for pos, name, address in rows:
@@ -947,10 +952,6 @@ def _authorship_rows(af: list[str], au: list[str], c1: list[str] | None, rp: lis
         else:
             out.append((pos, name, None, None, None))
     return out
-
-
-def _row_order(row: tuple[int | None, str | None, str]) -> tuple[bool, int]:
-    return row[0] is None, row[0] or 0
 
 
 def _work_id(ut: str | None) -> str | None:
