@@ -473,10 +473,11 @@ def _fast_fields(
     code = _TAG_CODE[head[0].astype(np.int32) * 256 + head[1]]
     field = (code >= 0) & ((head[2] == ord(" ")) | (head[2] == ord("\n")))
     cont = head[0] == ord(" ")
+    blank2 = (head[1] == ord(" ")) | (head[1] == ord("\n"))  # a second character that trim removes
     if opening.any():
         keep_lines = ~opening
         lines, parent = lines.filter(pa.array(keep_lines)), parent[keep_lines]
-        code, field, cont = code[keep_lines], field[keep_lines], cont[keep_lines]
+        code, field, cont, blank2 = code[keep_lines], field[keep_lines], cont[keep_lines], blank2[keep_lines]
     raw = lines.view(pa.binary())
     taken[parent[~(cont | field)]] = False
     code = np.where(field, code, -1)
@@ -498,7 +499,14 @@ def _fast_fields(
     raw, parent, code_np = raw.filter(keep_arr), parent[keep], code[keep]
     # (an explicit stop: binary_slice without one fails in pyarrow 26, "Negative buffer resize")
     longest = pc.max(pc.binary_length(raw)).as_py() or 0
-    value = pc.if_else(pa.array(field[keep]), pc.binary_slice(raw, 3, longest + 1), raw).view(pa.string())
+    kept_field = field[keep]
+    if (kept_field | blank2[keep]).all():
+        # (the usual chunk: every continuation starts with two blanks) two characters off
+        # every line, the tag of a field line and white space of a continuation line,
+        # the rest trimmed: the same values as below, without a choice per line
+        value = pc.binary_slice(raw, 2, longest + 1).view(pa.string())
+    else:
+        value = pc.if_else(pa.array(kept_field), pc.binary_slice(raw, 3, longest + 1), raw).view(pa.string())
     value = pc.utf8_trim(value, WHITESPACE)  # (the line end too)
     nonempty = _np(pc.greater(pc.binary_length(value), 0))
     if not nonempty.all():
