@@ -256,6 +256,19 @@ def _row_keys(table: pd.DataFrame) -> list[tuple[str, str, int]]:
     return list(zip(table["case"].astype(str), table["tool"].astype(str), links, strict=True))
 
 
+def _merge_rows(old: pd.DataFrame | None, new: pd.DataFrame) -> pd.DataFrame:
+    """The rows of ``old`` in their order, each replaced by the fresh row of the same
+    case/tool/links, then the fresh rows not in ``old``; links as integers."""
+    if old is None:
+        table = new
+    else:
+        fresh = dict(zip(_row_keys(new), new.to_dict("records"), strict=True))
+        kept = [fresh.pop(k, row) for k, row in zip(_row_keys(old), old.to_dict("records"), strict=True)]
+        table = pd.DataFrame(kept + list(fresh.values()))
+    table["links"] = pd.to_numeric(table["links"], errors="coerce").astype("Int64")
+    return table
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--sizes", nargs="*", type=float, default=[1e5, 1e6, 1e7])
@@ -288,12 +301,7 @@ def main() -> None:
         rows.append({"case": "nistep 1e5 core, 2e7 links", "tool": "wpimap incidence->areas",
                      "links": 20_000_000, **res})
         print(rows[-1], flush=True)
-    table = pd.DataFrame(rows)
-    if args.append and RESULTS.exists():
-        old = pd.read_csv(RESULTS)
-        done = set(_row_keys(table))
-        old = old[[k not in done for k in _row_keys(old)]]
-        table = pd.concat([old, table], ignore_index=True)
+    table = _merge_rows(pd.read_csv(RESULTS) if args.append and RESULTS.exists() else None, pd.DataFrame(rows))
     print(table.to_string(index=False))
     from wpimap.tables import write_csv_atomic
 
