@@ -508,16 +508,16 @@ def _fast_fields(
     else:
         value = pc.if_else(pa.array(kept_field), pc.binary_slice(raw, 3, longest + 1), raw).view(pa.string())
     value = pc.utf8_trim(value, WHITESPACE)  # (the line end too)
-    nonempty = _np(pc.greater(pc.binary_length(value), 0))
-    if not nonempty.all():
-        value, parent, code_np = value.filter(pa.array(nonempty)), parent[nonempty], code_np[nonempty]
-
+    v_offsets = np.frombuffer(value.buffers()[1], dtype=np.int32, count=len(value) + 1, offset=4 * value.offset)
+    nonempty = np.diff(v_offsets) > 0
+    # the CR entries, and the other values by field (file order kept within each): one
+    # take each from the trimmed lines
     is_cr = code_np == _CR_CODE
-    cr, cr_block = value.filter(pa.array(is_cr)), parent[is_cr]
-    other = ~is_cr
-    value, parent, code_np = value.filter(pa.array(other)), parent[other], code_np[other]
-    order = np.argsort(code_np, kind="stable")  # by field, file order kept within each
-    value, parent, code_np = value.take(pa.array(order)), parent[order], code_np[order]
+    at = np.flatnonzero(nonempty & is_cr)
+    cr, cr_block = value.take(pa.array(at)), parent[at]
+    at = np.flatnonzero(nonempty & ~is_cr)
+    at = at[np.argsort(code_np[at], kind="stable")]
+    value, parent, code_np = value.take(pa.array(at)), parent[at], code_np[at]
     bounds = np.searchsorted(code_np, np.arange(len(_WANTED)))
     text: dict[str, list[str | None]] = {}
     lists: dict[str, list[list[str] | None]] = {}
