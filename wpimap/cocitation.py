@@ -8,8 +8,12 @@ The strict upper triangle of ``AᵀA`` is summed over row chunks of ``A`` (``chu
 citing papers at a time): each chunk's column pairs ``(c_p, c_q)``, ``p < q``, are
 generated with vectorized repeats and counted by one linear transpose pass (no
 lower-triangle products, no comparison sort), so the working memory is bounded by one
-chunk's pairs plus the result itself; no Python loop runs over pairs. String ids stay in
-Arrow (sort, dedupe, lookup) when they are pyarrow-backed.
+chunk's pairs plus the result itself; no Python loop runs over pairs. For a 0/1 matrix
+the counts travel in the narrowest integer type the largest citation count allows.
+String ids stay in Arrow (sort, dedupe, lookup) when they are pyarrow-backed: the sort
+orders 8-byte heads in numpy and only ties in Arrow, citing papers are found as runs of
+equal ids, and with ``core_ids=None`` (every cited id is core) one dictionary encoding
+gives the distinct ids and each reference's column.
 
 The pair table holds the ids of ``a`` and ``b`` as ordered ``Categorical`` columns whose
 codes are the column positions and whose categories are the sorted core ids (one shared
