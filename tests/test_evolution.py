@@ -251,7 +251,8 @@ def _evolve_world():
 
 def test_evolve_flags_the_emerging_area():
     cores, cocit, areas, works, refs = _evolve_world()
-    out = evolve(["2013-2018", "2015-2020"], cores, cocit, areas, works, refs, cfg=None)
+    # this world's links between areas are its hand-made co-citation pairs
+    out = evolve(["2013-2018", "2015-2020"], cores, cocit, areas, works, refs, {"continuity": {"area_links": "pairs"}})
     first, second = out["2013-2018"], out["2015-2020"].set_index("area")
     # first map: continuity and type unknown, nothing emerging
     assert first["continuous"].isna().all() and first["scigeo"].isna().all() and not first["emerging"].any()
@@ -306,3 +307,64 @@ def test_evolve_bad_input_one_line_error():
     cores["2015-2020"] = cores["2015-2020"].drop(columns="area")
     with pytest.raises(ValueError, match=r"period 2015-2020, core: missing column\(s\) area"):
         evolve(list(cores), cores, cocit, areas, works, refs)
+
+
+def _brute_area_links(core: pd.DataFrame, refs: pd.DataFrame) -> pd.DataFrame:
+    """Area links by a loop over citing papers and their pairs of cited core papers."""
+    from collections import Counter
+
+    area = {w: a for w, a in zip(core["work_id"], core["area"], strict=True) if a >= 0}
+    pair, own = Counter(), Counter()
+    for _, g in refs.drop_duplicates(["citing_id", "cited_id"]).groupby("citing_id"):
+        cited = sorted(c for c in g["cited_id"] if c in area)
+        n = Counter(area[c] for c in cited)
+        for x, k in n.items():
+            own[x] += k * k
+        for a, b in itertools.combinations(cited, 2):
+            x, y = sorted((area[a], area[b]))
+            if x != y:
+                pair[(x, y)] += 1
+    rows = [(x, y, c / np.sqrt(own[x] * own[y]), c) for (x, y), c in sorted(pair.items())]
+    return pd.DataFrame(rows, columns=["area_a", "area_b", "weight", "count"])
+
+
+def test_area_citing_links_equal_a_loop_over_citing_papers():
+    from wpimap.evolution import area_citing_links
+
+    rng = np.random.default_rng(3)
+    core = pd.DataFrame({"work_id": [f"c{i}" for i in range(12)], "area": [0, 0, 0, 1, 1, 2, 2, 2, 3, -1, 5, 5]})
+    refs = pd.DataFrame({"citing_id": rng.choice([f"p{i}" for i in range(30)], 300),
+                         "cited_id": rng.choice([f"c{i}" for i in range(14)], 300)})  # c12, c13: not core
+    got = area_citing_links(core, refs)
+    pd.testing.assert_frame_equal(got, _brute_area_links(core, refs), check_dtype=False)
+    assert ((got["weight"] > 0) & (got["weight"] <= 1)).all()
+    # only the given citing papers count
+    some = [f"p{i}" for i in range(10)]
+    pd.testing.assert_frame_equal(area_citing_links(core, refs, some),
+                                  _brute_area_links(core, refs[refs["citing_id"].isin(some)]), check_dtype=False)
+
+
+def test_evolve_link_strength_from_every_citing_paper_of_the_period():
+    cores, cocit, areas, works, refs = _evolve_world()
+    # citing papers that cite two or three areas at once: X2016 (A1, A2, B1), Y2019 (A3, E1,
+    # E2, F1), Z2012 (A1, B1; outside both periods' citing years), W2014 (B2, B3, F2)
+    extra = {"X2016": ["A1", "A2", "B1"], "Y2019": ["A3", "E1", "E2", "F1"], "Z2012": ["A1", "B1"],
+             "W2014": ["B2", "B3", "F2"]}
+    works = pd.concat([works, pd.DataFrame({"work_id": list(extra), "year": [2016, 2019, 2012, 2014],
+                                            "fields": [["Physics"]] * 4})], ignore_index=True)
+    refs = pd.concat([refs, pd.DataFrame([(p, c, c) for p, cs in extra.items() for c in cs],
+                                         columns=["citing_id", "cited_id", "cited_key"])], ignore_index=True)
+    out = evolve(["2013-2018", "2015-2020"], cores, cocit, areas, works, refs)
+    years = dict(zip(works["work_id"], works["year"], strict=True))
+    for label, (start, end) in (("2013-2018", (2013, 2018)), ("2015-2020", (2015, 2020))):
+        r = refs[[start <= years.get(c, 0) <= end for c in refs["citing_id"]]]
+        brute = _brute_area_links(cores[label], r)
+        res = out[label].set_index("area")
+        for area in res.index:
+            expected = brute.loc[(brute["area_a"] == area) | (brute["area_b"] == area), "weight"].sum()
+            assert res.loc[area, "link_strength"] == pytest.approx(expected)
+        assert res["link_strength"].gt(0).any()
+    # Z2012 cites areas 0 and 1 but is outside both periods: with every year counted, more
+    out_all = evolve(["2013-2018", "2015-2020"], cores, cocit, areas, works, refs,
+                     {"cocitation": {"citing_years": "all"}})
+    assert out_all["2013-2018"]["link_strength"].sum() > out["2013-2018"]["link_strength"].sum()

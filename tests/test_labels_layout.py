@@ -230,3 +230,31 @@ def _references_frame(items) -> pd.DataFrame:
         if key
     ]
     return pd.DataFrame(rows, columns=["citing_id", "cited_key", "cited_id"])
+
+
+def test_explain_all_pairs_lists_what_the_area_link_counts():
+    from wpimap.evolution import area_citing_links
+
+    rng = np.random.default_rng(5)
+    papers = [f"W{i:02d}" for i in range(12)]
+    area = {p: (0 if i < 4 else 1 if i < 8 else 2) for i, p in enumerate(papers)}
+    rows = [(f"C{c:03d}", w) for c in range(120) for w in rng.choice(papers, int(rng.integers(1, 5)), replace=False)]
+    refs = pd.DataFrame(rows, columns=["citing_id", "cited_id"])
+    A, _, core_index = incidence(papers, refs)
+    cc = cocitation(A, min_count=2, min_strength=0.3, core_index=core_index)  # drops many pairs
+    core = pd.DataFrame({"work_id": papers, "area": [area[p] for p in papers]})
+    out = explain_link(1, 0, core, refs, cc, all_pairs=True)
+    # brute force: every (paper of area 1, paper of area 0, citing paper citing both)
+    cited_by = refs.groupby("citing_id")["cited_id"].agg(set)
+    expected = {(x, y, c) for c, ws in cited_by.items() for x in ws for y in ws if area[x] == 1 and area[y] == 0}
+    assert set(zip(out["a"], out["b"], out["citing_id"], strict=True)) == expected and len(out) == len(expected)
+    # one row per citing paper of a pair, and all of them make the area link's count
+    per_pair = out.groupby(["a", "b"]).agg(n=("citing_id", "size"), count=("count", "first"))
+    assert (per_pair["n"] == per_pair["count"]).all()
+    link = area_citing_links(core, refs).set_index(["area_a", "area_b"]).loc[(0, 1), "count"]
+    assert len(out) == link
+    # strengths only where the thresholds kept the pair
+    kept = {(min(a, b), max(a, b)) for a, b in zip(cc["a"], cc["b"], strict=True)}
+    has = out["strength"].notna().to_numpy()
+    assert has.any() and not has.all()
+    assert all(((min(a, b), max(a, b)) in kept) == h for a, b, h in zip(out["a"], out["b"], has, strict=True))

@@ -93,6 +93,63 @@ def area_links(core: pd.DataFrame, cocit: pd.DataFrame) -> pd.DataFrame:
     return area_graph(_assigned(core).drop_duplicates("work_id"), cocit)[["area_a", "area_b", "weight", "count"]]
 
 
+def area_citing_links(
+    core: pd.DataFrame,
+    references: pd.DataFrame,
+    citing: pd.Series | np.ndarray | None = None,
+) -> pd.DataFrame:
+    """Area graph of one period from every citing paper, before any pair threshold.
+
+    The co-citation pairs kept for clustering (``cocitation.min_count``,
+    ``min_strength``) are those inside areas: a pair across two areas has a low count
+    next to its papers' citations, so the thresholds drop nearly all of them and the
+    areas look unlinked. Here each citing paper ``p`` counts ``n_pX`` = the distinct core
+    papers of area ``X`` it cites; with ``B`` the citing × area matrix of these counts,
+    ``count = (BᵀB)_XY`` (= the summed co-citation counts of every core-paper pair across
+    ``X`` and ``Y``) and ``weight = count / sqrt((BᵀB)_XX (BᵀB)_YY)``, the cosine of the
+    two areas' citation vectors (in [0, 1]).
+
+    Parameters
+    ----------
+    core : pandas.DataFrame
+        ``work_id, area`` (areas < 0 are left out).
+    references : pandas.DataFrame
+        ``citing_id, cited_id``.
+    citing : array-like, optional
+        The citing papers that count (e.g. those of the period); all when None.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``area_a < area_b, weight, count``, sorted by (area_a, area_b).
+    """
+    import scipy.sparse as sp
+
+    c = _assigned(core).drop_duplicates("work_id")
+    empty = pd.DataFrame({"area_a": np.empty(0, np.int64), "area_b": np.empty(0, np.int64),
+                          "weight": np.empty(0, float), "count": np.empty(0, np.int64)})
+    if c.empty or references.empty:
+        return empty
+    pos = pd.Index(c["work_id"]).get_indexer(references["cited_id"])
+    keep = pos >= 0
+    if citing is not None:
+        keep &= np.asarray(pd.Index(pd.unique(np.asarray(citing))).get_indexer(references["citing_id"]) >= 0)
+    r = pd.DataFrame({"p": references["citing_id"].to_numpy()[keep], "core": pos[keep]}).drop_duplicates()
+    if r.empty:
+        return empty
+    area_codes, area_ids = pd.factorize(c["area"].to_numpy(dtype=np.int64), sort=True)
+    p_codes, _ = pd.factorize(r["p"])
+    B = sp.csr_matrix((np.ones(len(r)), (p_codes, area_codes[r["core"].to_numpy()])),
+                      shape=(int(p_codes.max()) + 1, len(area_ids)))  # duplicates summed: n_pX
+    C = (B.T @ B).tocoo()
+    diag = C.diagonal() if hasattr(C, "diagonal") else np.zeros(len(area_ids))
+    upper = C.row < C.col
+    i, j, v = C.row[upper], C.col[upper], C.data[upper]
+    out = pd.DataFrame({"area_a": area_ids[i].astype(np.int64), "area_b": area_ids[j].astype(np.int64),
+                        "weight": v / np.sqrt(diag[i] * diag[j]), "count": np.rint(v).astype(np.int64)})
+    return out.sort_values(["area_a", "area_b"], ignore_index=True)
+
+
 def link_strength(areas: Sequence[int] | pd.Index, area_graph: pd.DataFrame) -> pd.Series:
     """Total link strength of each area to the other areas of its period.
 
@@ -665,6 +722,13 @@ def evolve(
         {"currency_quantile": 0.25, "growth_quantile": 0.5, "burst_s": 2.0, "burst_gamma": 1.0},
     )
     strong = ccfg["strong_link"]
+    area_source = ccfg.get("area_links", "citing")
+    if area_source not in ("citing", "pairs"):
+        raise ValueError(f"continuity.area_links={area_source!r}: expected 'citing' or 'pairs'")
+    if (cfg or {}).get("core", {}).get("mode", "database") == "references":
+        area_source = "pairs"  # core ids are cited keys: the citing links are the co-citation pairs
+    citing_years = (cfg or {}).get("cocitation", {}).get("citing_years", "period")
+    lay = (cfg or {}).get("layout", {})
     if isinstance(strong, str) and strong != "median":
         strong = float(strong)
     for label in periods:
@@ -702,7 +766,14 @@ def evolve(
         # no previous map (first period, or an empty one): continuity is unknown
         links = link_areas(cores[prev_label], core, references) if has_prev else None
         links_by[label] = links
-        graph = area_links(core, cocits[label])
+        if area_source == "citing":
+            citing = None
+            if citing_years == "period":
+                yr = pd.to_numeric(works["year"], errors="coerce")
+                citing = works.loc[(yr >= period.start) & (yr <= period.end), "work_id"].to_numpy()
+            graph = area_citing_links(core, references, citing)
+        else:
+            graph = area_links(core, cocits[label])
         cont = continuity(idx, links, ccfg["min_overlap"])
         geo = scigeo(base, links, graph, ccfg["min_overlap"], strong)
         types[label] = geo
@@ -743,6 +814,13 @@ def evolve(
         res["predecessors"] = predecessors_column(idx, links).to_numpy()
         res["continuous"] = cont.to_numpy()
         res["link_strength"] = link_strength(idx, graph).to_numpy()
+        if area_source == "citing" and {"x", "y"} <= set(res.columns):
+            # the map drawn from the same links as the link strength
+            from wpimap.layout import layout_areas
+
+            xy = layout_areas(graph, idx.to_numpy(), int(lay.get("seed", 42)), int(lay.get("iterations", 500)))
+            xy = xy.set_index("area").reindex(idx)
+            res["x"], res["y"] = xy["x"].to_numpy(), xy["y"].to_numpy()
         res["scigeo"] = geo.to_numpy()
         res["currency"] = cur.to_numpy()
         res["growth"] = gro.to_numpy()

@@ -18,6 +18,7 @@ def explain_link(
     cocit: pd.DataFrame,
     key: str = "cited_id",
     citing_ids: Iterable[Any] | None = None,
+    all_pairs: bool = False,
 ) -> pd.DataFrame:
     """List the co-cited core-paper pairs linking two areas and the papers citing both.
 
@@ -36,6 +37,11 @@ def explain_link(
     citing_ids : iterable, optional
         The citing papers the co-citation counts were made from (e.g. the period's
         papers); None uses every citing paper.
+    all_pairs : bool
+        Every co-cited pair across the two areas, as the area links of
+        ``continuity.area_links: citing`` count them, not only the pairs kept by the
+        co-citation thresholds; ``count`` is then the number of listed citing papers of
+        the pair and ``strength`` is NaN for pairs the thresholds dropped.
 
     Returns
     -------
@@ -62,11 +68,25 @@ def explain_link(
     pairs = pd.concat([fwd, rev[fwd.columns]], ignore_index=True) if area_a != area_b else fwd
     pairs = pairs[["a", "b", "count", "strength"]].drop_duplicates(["a", "b"])
     refs = references[["citing_id", key]].dropna()
-    needed = pd.Index(pd.unique(pd.concat([pairs["a"], pairs["b"]], ignore_index=True)))
+    if all_pairs:
+        needed = pd.Index(core.loc[core["area"].isin([area_a, area_b]), "work_id"])
+    else:
+        needed = pd.Index(pd.unique(pd.concat([pairs["a"], pairs["b"]], ignore_index=True)))
     refs = refs[refs[key].isin(needed)]
     if citing_ids is not None:
         refs = refs[refs["citing_id"].isin(pd.Index(list(citing_ids)))]
     refs = refs.drop_duplicates()
+    if all_pairs:
+        cited_area = refs[key].map(area_of)
+        left = refs[cited_area == area_a].rename(columns={key: "a"})
+        both = left.merge(refs[cited_area == area_b].rename(columns={key: "b"}), on="citing_id")
+        both = both[both["a"] < both["b"]] if area_a == area_b else both[both["a"] != both["b"]]
+        both = both.assign(count=both.groupby(["a", "b"])["citing_id"].transform("size"))
+        both = both.merge(pairs[["a", "b", "strength"]], on=["a", "b"], how="left")
+        both.insert(0, "area_b", area_b)
+        both.insert(0, "area_a", area_a)
+        both = both.sort_values(["count", "a", "b", "citing_id"], ascending=[False, True, True, True], kind="stable")
+        return both[EXPLAIN_COLUMNS].reset_index(drop=True)
     left = pairs.merge(refs.rename(columns={key: "a"}), on="a", how="inner")
     both = left.merge(refs.rename(columns={key: "b"}), on=["citing_id", "b"], how="inner")
     both.insert(0, "area_b", area_b)

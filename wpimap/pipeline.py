@@ -318,7 +318,8 @@ def explain(config: Mapping[str, Any], period: str, area_a: int, area_b: int) ->
         p = Period.parse(period)
         works = _read(paths.norm("works"), ["work_id", "year"])
         citing = works.loc[works["year"].between(p.start, p.end), "work_id"]
-    return explain_link(area_a, area_b, core, refs, cocit, key=key, citing_ids=citing)
+    all_pairs = config["continuity"]["area_links"] == "citing" and key == "cited_id"  # as the map's links
+    return explain_link(area_a, area_b, core, refs, cocit, key=key, citing_ids=citing, all_pairs=all_pairs)
 
 
 def stage_metadata(path: str | Path) -> dict[str, Any]:
