@@ -47,6 +47,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import scipy.sparse as sp
 
+from wpimap.periods import citing_works
+
 COCITATION_COLUMNS = ["a", "b", "count", "strength"]
 NORMALIZATIONS = ("cosine", "association", "raw")
 
@@ -608,10 +610,7 @@ def period_cocitation(
     cc = cfg.get("cocitation", {})
     mode = cfg.get("core", {}).get("mode", "database")
     key = "cited_key" if mode == "references" else "cited_id"
-    citing = None
-    if cc.get("citing_years", "period") == "period" and works is not None and period is not None:
-        yr = pd.to_numeric(works["year"], errors="coerce")
-        citing = works.loc[(yr >= period.start) & (yr <= period.end), "work_id"]
+    citing = citing_works(works, period, cc.get("citing_years", "period"))
     A, _, core_index = incidence(core["work_id"], references, citing, key=key)
     return cocitation(
         A,

@@ -153,6 +153,33 @@ def _remap(local_names: np.ndarray, names: pd.Index) -> np.ndarray:
     return np.append(names.get_indexer(pd.Index(local_names, dtype=object)), -1).astype(np.int64)
 
 
+def _cell_thresholds(
+    cell: np.ndarray, cit: np.ndarray, units: np.ndarray, percent: float
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Top X% line of each cell from rows grouped by cell, most cited first within a cell.
+
+    Returns the cells (in row order), the threshold citation count c* (the count at which
+    the running sum of units reaches X% of the cell), the NISTEP scale (X% of the cell over
+    the units at or above c*, at most 1) and the cell size in units.
+    """
+    new = np.r_[True, cell[1:] != cell[:-1]]
+    starts = np.flatnonzero(new)
+    gid = np.cumsum(new) - 1
+    cum = np.cumsum(units)
+    cum_in = cum - np.r_[0.0, cum][starts][gid]
+    size = np.add.reduceat(units, starts)
+    target = percent * size / 100.0
+    reached = cum_in >= target[gid] * (1.0 - 1e-12) - 1e-12
+    ends = np.r_[starts[1:], len(cum_in)] - 1
+    cand = np.where(reached, np.arange(len(cum_in)), len(cum_in))
+    first_reached = np.minimum(np.minimum.reduceat(cand, starts), ends)
+    thresh = cit[first_reached]
+    top = (cit >= thresh[gid]) & (cit > 0)
+    a = np.bincount(gid, weights=np.where(top, units, 0.0), minlength=len(starts))
+    scale = np.minimum(1.0, np.divide(target, a, out=np.ones_like(target), where=a > 0))
+    return cell[starts], thresh, scale, size
+
+
 class _Table:
     """The evaluated rule per (year × field) cell: sorted cell codes, c*, scale, size."""
 
@@ -324,22 +351,8 @@ class TopCells:
         if len(keys) == 0:
             e = np.empty(0)
             return _Table(np.empty(0, dtype=np.int64), e.astype(np.int64), e, e)
-        new = np.r_[True, cell_r[1:] != cell_r[:-1]]
-        starts = np.flatnonzero(new)
-        gid = np.cumsum(new) - 1
-        cum = np.cumsum(sums)
-        cum_in = cum - np.r_[0.0, cum][starts][gid]
-        size = np.add.reduceat(sums, starts)
-        target = percent * size / 100.0
-        reached = cum_in >= target[gid] * (1.0 - 1e-12) - 1e-12
-        ends = np.r_[starts[1:], len(cum_in)] - 1
-        cand = np.where(reached, np.arange(len(cum_in)), len(cum_in))
-        first_reached = np.minimum(np.minimum.reduceat(cand, starts), ends)
-        thresh = cit_r[first_reached]
-        top = (cit_r >= thresh[gid]) & (cit_r > 0)
-        a = np.bincount(gid, weights=np.where(top, sums, 0.0), minlength=len(starts))
-        scale = np.minimum(1.0, np.divide(target, a, out=np.ones_like(target), where=a > 0))
-        return _Table(cell_r[starts][::-1].copy(), thresh[::-1].copy(), scale[::-1].copy(), size[::-1].copy())
+        cells, thresh, scale, size = _cell_thresholds(cell_r, cit_r, sums, percent)
+        return _Table(cells[::-1].copy(), thresh[::-1].copy(), scale[::-1].copy(), size[::-1].copy())
 
     def _table_global(self, cit: np.ndarray, percent: float, mask: np.ndarray | None) -> _Table:
         """The rule by one global sort of the rows (float shares: summation order matters)."""
@@ -354,21 +367,7 @@ class TopCells:
         cmax = int(c.max()) + 1
         order = np.argsort(cell * cmax + (cmax - 1 - c), kind="stable")
         cell_s, cit_s, units_s = cell[order], c[order], units[order]
-        starts = np.flatnonzero(np.r_[True, cell_s[1:] != cell_s[:-1]])
-        gid = np.cumsum(np.r_[False, cell_s[1:] != cell_s[:-1]])
-        cum = np.cumsum(units_s)
-        cum_in = cum - np.r_[0.0, cum][starts][gid]
-        size = np.add.reduceat(units_s, starts)
-        target = percent * size / 100.0
-        reached = cum_in >= target[gid] * (1.0 - 1e-12) - 1e-12
-        ends = np.r_[starts[1:], len(cum_in)] - 1
-        cand = np.where(reached, np.arange(len(cum_in)), len(cum_in))
-        first_reached = np.minimum(np.minimum.reduceat(cand, starts), ends)
-        thresh = cit_s[first_reached]
-        top = (cit_s >= thresh[gid]) & (cit_s > 0)
-        a = np.bincount(gid, weights=np.where(top, units_s, 0.0), minlength=len(starts))
-        scale = np.minimum(1.0, np.divide(target, a, out=np.ones_like(target), where=a > 0))
-        return _Table(cell_s[starts], thresh, scale, size)
+        return _Table(*_cell_thresholds(cell_s, cit_s, units_s, percent))
 
     def _evaluate_chunks(self, citations: np.ndarray, percent: float, mask: np.ndarray | None) -> Any:
         """Yield per chunk: work row, field code, cell, units, citations, cell index, weight."""

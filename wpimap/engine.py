@@ -54,7 +54,7 @@ import pyarrow.compute as pc
 import scipy.sparse as sp
 
 from wpimap.cocitation import pairs_from_upper
-from wpimap.periods import Period, positions, unique_sorted, work_years
+from wpimap.periods import Period, citing_works, positions, unique_sorted, work_years
 
 log = logging.getLogger("wpimap.engine")
 
@@ -405,11 +405,8 @@ def period_cocitation(
     empty = pd.DataFrame({"citing_id": pd.Series(dtype=object), key: pd.Series(dtype=object)})
     _, _, core_index = incidence(core["work_id"], empty, key=key)  # the local engine's column order
     n_core = len(core_index)
-    citing = None
-    if cc.get("citing_years", "period") == "period" and works is not None and period is not None:
-        yr = pd.to_numeric(works["year"], errors="coerce")
-        sel = works.loc[(yr >= period.start) & (yr <= period.end), "work_id"]
-        citing = pa.array(sel.astype(object), type=pa.large_string(), from_pandas=True)
+    sel = citing_works(works, period, cc.get("citing_years", "period"))
+    citing = None if sel is None else pa.array(sel.astype(object), type=pa.large_string(), from_pandas=True)
     chunk_rows = cc.get("chunk_rows", 200_000)
     if chunk_rows < 1:
         raise ValueError(f"cocitation.chunk_rows must be >= 1, got {chunk_rows}")

@@ -43,7 +43,7 @@ import pandas as pd
 from scipy.special import gammaln, xlog1py, xlogy
 
 from wpimap.diversity import area_diversity, field_distances, flag_interdisciplinary
-from wpimap.periods import Period
+from wpimap.periods import Period, citing_works
 
 __all__ = [
     "SCIGEO_TYPES",
@@ -133,7 +133,7 @@ def area_citing_links(
     pos = pd.Index(c["work_id"]).get_indexer(references["cited_id"])
     keep = pos >= 0
     if citing is not None:
-        keep &= np.asarray(pd.Index(pd.unique(np.asarray(citing))).get_indexer(references["citing_id"]) >= 0)
+        keep &= references["citing_id"].isin(citing).to_numpy()
     r = pd.DataFrame({"p": references["citing_id"].to_numpy()[keep], "core": pos[keep]}).drop_duplicates()
     if r.empty:
         return empty
@@ -142,7 +142,7 @@ def area_citing_links(
     B = sp.csr_matrix((np.ones(len(r)), (p_codes, area_codes[r["core"].to_numpy()])),
                       shape=(int(p_codes.max()) + 1, len(area_ids)))  # duplicates summed: n_pX
     C = (B.T @ B).tocoo()
-    diag = C.diagonal() if hasattr(C, "diagonal") else np.zeros(len(area_ids))
+    diag = C.diagonal()
     upper = C.row < C.col
     i, j, v = C.row[upper], C.col[upper], C.data[upper]
     out = pd.DataFrame({"area_a": area_ids[i].astype(np.int64), "area_b": area_ids[j].astype(np.int64),
@@ -767,11 +767,7 @@ def evolve(
         links = link_areas(cores[prev_label], core, references) if has_prev else None
         links_by[label] = links
         if area_source == "citing":
-            citing = None
-            if citing_years == "period":
-                yr = pd.to_numeric(works["year"], errors="coerce")
-                citing = works.loc[(yr >= period.start) & (yr <= period.end), "work_id"].to_numpy()
-            graph = area_citing_links(core, references, citing)
+            graph = area_citing_links(core, references, citing_works(works, period, citing_years))
         else:
             graph = area_links(core, cocits[label])
         cont = continuity(idx, links, ccfg["min_overlap"])

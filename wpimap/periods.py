@@ -640,15 +640,33 @@ def count_citations(
         One count per work.
     """
     n = len(years)
-    cy = years[citing]
-    keep = (cy >= 0) & (cy <= period.end)
-    if window is not None:
-        if window < 0:
-            raise ValueError(f"citation_counts: negative citation window {window}")
-        y0 = years[cited]
-        keep &= (y0 >= 0) & (cy <= y0 + window)
+    if window is not None and window < 0:
+        raise ValueError(f"citation_counts: negative citation window {window}")
+    keep = _period_mask(years, citing, cited, period, window)
     pairs = unique_sorted(citing[keep] * np.int64(max(n, 1)) + cited[keep])
     return np.bincount(pairs % max(n, 1), minlength=n).astype(np.int64)
+
+
+def citing_works(works: pd.DataFrame | None, period: Period | None, citing_years: str = "period") -> pd.Series | None:
+    """The works whose references count for one period's co-citation (``cocitation.citing_years``).
+
+    Parameters
+    ----------
+    works : pandas.DataFrame or None
+        ``work_id``, ``year``.
+    period : Period or None
+    citing_years : {'period', 'all'}
+
+    Returns
+    -------
+    pandas.Series or None
+        The ``work_id`` of the works published in the period; None (every work cites)
+        with ``all`` or without works or period.
+    """
+    if citing_years != "period" or works is None or period is None:
+        return None
+    yr = pd.to_numeric(works["year"], errors="coerce")
+    return works.loc[(yr >= period.start) & (yr <= period.end), "work_id"]
 
 
 class _Unordered(Exception):
@@ -663,6 +681,12 @@ def _period_mask(years: np.ndarray, citing: np.ndarray, cited: np.ndarray, perio
         y0 = years[cited].astype(np.int64)
         keep &= (y0 >= 0) & (cy <= y0 + window)
     return keep
+
+
+def _pair_keys(citing: np.ndarray, cited: np.ndarray, nn: np.int64) -> np.ndarray:
+    """Distinct ``citing * nn + cited`` keys of the resolved, non-self references."""
+    keep = (cited >= 0) & (citing >= 0) & (cited != citing)
+    return unique_sorted(citing[keep] * nn + cited[keep])
 
 
 def _streamed_counts(
@@ -684,8 +708,7 @@ def _streamed_counts(
 
     seen = np.zeros(n, dtype=bool)  # citing works met in earlier blocks
     for _, _, (citing, cited) in run_blocks(lookup, len(references), chunk_rows):
-        keep = (cited >= 0) & (citing >= 0) & (cited != citing)
-        pairs = unique_sorted(citing[keep] * nn + cited[keep])  # a pair counts once
+        pairs = _pair_keys(citing, cited, nn)  # a pair counts once
         citing, cited = pairs // nn, pairs % nn
         heads = citing[np.r_[True, citing[1:] != citing[:-1]]] if len(citing) else citing
         if seen[heads].any():  # a work's references are spread over blocks
@@ -713,8 +736,7 @@ def _global_counts(
     for s in range(0, m, max(int(chunk_rows), 1)):
         citing = index.get(references["citing_id"].iloc[s : s + chunk_rows])
         cited = index.get(references["cited_id"].iloc[s : s + chunk_rows])
-        keep = (cited >= 0) & (citing >= 0) & (cited != citing)
-        keys.append(unique_sorted(citing[keep] * nn + cited[keep]))
+        keys.append(_pair_keys(citing, cited, nn))
     pairs = unique_sorted(np.concatenate(keys) if keys else np.empty(0, dtype=np.int64))
     del keys
     citing, cited = pairs // nn, pairs % nn

@@ -16,7 +16,7 @@ from typing import Any
 import pandas as pd
 
 from wpimap import __version__
-from wpimap.periods import DEFAULT_CHUNK_ROWS, Period, periods_from_config
+from wpimap.periods import DEFAULT_CHUNK_ROWS, Period, citing_works, periods_from_config
 from wpimap.tables import read_metadata, write_csv_atomic, write_frame_atomic
 
 log = logging.getLogger("wpimap.pipeline")
@@ -315,9 +315,8 @@ def explain(config: Mapping[str, Any], period: str, area_a: int, area_b: int) ->
     key = "cited_key" if config["core"]["mode"] == "references" else "cited_id"
     citing = None
     if config["cocitation"]["citing_years"] == "period":
-        p = Period.parse(period)
         works = _read(paths.norm("works"), ["work_id", "year"])
-        citing = works.loc[works["year"].between(p.start, p.end), "work_id"]
+        citing = citing_works(works, Period.parse(period))
     all_pairs = config["continuity"]["area_links"] == "citing" and key == "cited_id"  # as the map's links
     return explain_link(area_a, area_b, core, refs, cocit, key=key, citing_ids=citing, all_pairs=all_pairs)
 
